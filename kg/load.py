@@ -1,0 +1,528 @@
+"""Reading the curated YAML and checking it structurally.
+
+Every problem is collected (not just the first) as a :class:`Problem` naming
+file, line, record and field; :func:`load` raises :class:`DataError` holding
+all of them. Nothing here knows about RDF: ``build`` turns the checked
+records into triples.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import model
+from .model import Field
+
+SOURCES_FILE = "sources.yaml"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data, located as precisely as we can."""
+
+    file: str
+    line: int | None
+    record: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        what = ", ".join(x for x in (
+            f"record {self.record!r}" if self.record else "",
+            f"field {self.field!r}" if self.field else "",
+        ) if x)
+        return f"{where}: {what + ': ' if what else ''}{self.message}"
+
+
+class DataError(Exception):
+    """The data could not be loaded; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class LineDict(dict):
+    """A YAML mapping that remembers its line and the line of each key (1-based)."""
+
+    line: int = 0
+    lines: dict
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2-like scalars: no yes/no/on/off booleans (the 'Norway problem'),
+    no octal or sexagesimal ints, and no implicit timestamps (dates stay text we check ourselves)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers
+         if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int")]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"),
+                              list("-+0123456789"))
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1
+    mapping.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.lines[key] = key_node.start_mark.line + 1
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass
+class Value:
+    """A checked field value, with the source it came from when that differs from its record's."""
+
+    value: Any
+    source: str | None = None
+
+
+@dataclass
+class Participation:
+    who: str
+    role: str
+    start: Value | None = None
+    end: Value | None = None
+    source: str | None = None
+    uncertain: bool = False
+    note: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class Record:
+    """A checked entity record: its kind, id, sources and field values (lists of :class:`Value`)."""
+
+    kind: str
+    id: str
+    sources: list[str]
+    values: dict[str, list[Value]]
+    participants: list[Participation] = field(default_factory=list)
+    uncertain: bool = False
+    note: str | None = None
+    file: str = ""
+    line: int = 0
+
+
+@dataclass
+class Source:
+    id: str
+    url: str
+    title: str
+    accessed: str
+    publisher: str | None = None
+
+
+@dataclass
+class Data:
+    """Everything loaded from a data folder."""
+
+    sources: dict[str, Source]
+    records: dict[str, Record]           # by id, all kinds
+    folder: Path
+
+    def of_kind(self, kind: str) -> list[Record]:
+        return [r for r in self.records.values() if r.kind == kind]
+
+
+# --- value checks -----------------------------------------------------------
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+_ROR = re.compile(r"^https://ror\.org/0[a-z0-9]{8}$")
+_QID = re.compile(r"^Q[1-9]\d*$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def check_date(text: str) -> str:
+    """Return ``text`` if it is YYYY, YYYY-MM or a real YYYY-MM-DD date, else raise ValueError."""
+    m = _DATE.match(text)
+    if not m:
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
+    year, month, day = m.groups()
+    if month and not 1 <= int(month) <= 12:
+        raise ValueError(f"{text!r} has no month {month}")
+    if day:
+        try:
+            date(int(year), int(month), int(day))
+        except ValueError as e:
+            raise ValueError(f"{text!r} is not a calendar date ({e})") from None
+    return text
+
+
+def _scalar(f: Field, raw: Any, concepts: dict[str, set[str]]) -> Any:
+    """Check one scalar of field ``f``; return its normalised value or raise ValueError."""
+    t = f.type
+    if t == model.BOOL:
+        if not isinstance(raw, bool):
+            raise ValueError(f"expected true or false, got {raw!r}")
+        return raw
+    if t == model.DECIMAL:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise ValueError(f"expected a number, got {raw!r}")
+        try:
+            d = Decimal(str(raw).replace("_", ""))
+        except InvalidOperation:
+            raise ValueError(f"{raw!r} is not a number") from None
+        if not d.is_finite() or d < 0:
+            raise ValueError(f"{raw!r} is not a non-negative amount")
+        return d
+    if isinstance(raw, int) and not isinstance(raw, bool) and t == model.IDENT:
+        raw = str(raw)  # unquoted grant numbers are fine: our YAML ints have no leading zeros
+    if not isinstance(raw, str):
+        raise ValueError(f"expected text, got {type(raw).__name__} {raw!r}")
+    text = raw.strip()
+    if not text:
+        raise ValueError("is empty")
+    if t in (model.TEXT, model.TEXT_EN):
+        if any(ord(c) < 32 and c not in "\n\t" for c in text):
+            raise ValueError("contains control characters")
+        return text
+    if t == model.DATE:
+        return check_date(text)
+    if t == model.DURATION:
+        if not _DURATION.match(text):
+            raise ValueError(f"{text!r} is not an ISO 8601 duration such as P5Y")
+        return text
+    if t == model.COUNTRY:
+        if not _COUNTRY.match(text):
+            raise ValueError(f"{text!r} is not an ISO 3166-1 alpha-2 country code such as SE")
+        return text
+    if t == model.URL:
+        if not _URL.match(text):
+            raise ValueError(f"{text!r} is not an http(s) URL")
+        return text
+    if t == model.ROR:
+        if not _ROR.match(text):
+            raise ValueError(f"{text!r} is not a ROR IRI (https://ror.org/0 followed by 8 characters)")
+        return text
+    if t == model.WIKIDATA:
+        if not _QID.match(text):
+            raise ValueError(f"{text!r} is not a Wikidata QID such as Q1161535")
+        return text
+    if t == model.CURRENCY:
+        if not _CURRENCY.match(text):
+            raise ValueError(f"{text!r} is not an ISO 4217 currency code such as EUR")
+        return text
+    if t == model.IDENT:
+        if f.pattern and not re.match(f.pattern, text):
+            raise ValueError(f"{text!r} does not match {f.pattern}")
+        return text
+    if t == model.CONCEPT:
+        known = concepts.get(f.scheme or "", set())
+        if text not in known:
+            raise ValueError(f"unknown {f.scheme} {text!r}; expected one of: {', '.join(sorted(known))}")
+        return text
+    if t == model.REF:
+        if not _ID.match(text):
+            raise ValueError(f"{text!r} is not a record id")
+        return text  # resolved once every file is read
+    raise AssertionError(f"unhandled field type {t}")
+
+
+# --- the loader ---------------------------------------------------------------
+
+class _Checker:
+    def __init__(self, folder: Path, concepts: dict[str, set[str]]) -> None:
+        self.folder = folder
+        self.concepts = concepts
+        self.problems: list[Problem] = []
+        self.refs: list[tuple[str, int, str, str, str, tuple[str, ...]]] = []  # file, line, rec, field, target, kinds
+
+    def problem(self, file: str, line: int | None, record: str | None, fld: str | None, msg: str) -> None:
+        self.problems.append(Problem(file, line, record, fld, msg))
+
+    def read(self, name: str, required: bool = True) -> list[LineDict]:
+        path = self.folder / name
+        if not path.exists():
+            if required:
+                self.problem(name, None, None, None, f"file not found in {self.folder}")
+            return []
+        try:
+            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        except UnicodeDecodeError as e:
+            self.problem(name, None, None, None, f"not UTF-8 text ({e.reason})")
+            return []
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            line = mark.line + 1 if mark else None
+            msg = " ".join(str(x) for x in (getattr(e, "context", None), getattr(e, "problem", None)) if x) or str(e)
+            self.problem(name, line, None, None, f"malformed YAML: {msg}")
+            return []
+        if doc is None:
+            return []
+        if not isinstance(doc, list) or not all(isinstance(x, LineDict) for x in doc):
+            self.problem(name, None, None, None, "expected a list of records (mappings)")
+            return []
+        return doc
+
+    def value(self, file: str, rec: LineDict, rid: str, f: Field, raw: Any, sources: set[str]) -> Value | None:
+        line = rec.lines.get(f.name, rec.line)
+        src = None
+        if isinstance(raw, LineDict):
+            extra = set(raw) - {"value", "source"}
+            if extra or "value" not in raw:
+                self.problem(file, raw.line, rid, f.name,
+                             "a per-value mapping needs exactly 'value' and optional 'source'")
+                return None
+            src = raw.get("source")
+            if src is not None:
+                if not isinstance(src, str) or src not in sources:
+                    self.problem(file, raw.line, rid, f.name, f"unknown source {src!r}")
+                    return None
+            raw = raw["value"]
+        try:
+            v = _scalar(f, raw, self.concepts)
+        except ValueError as e:
+            self.problem(file, line, rid, f.name, str(e))
+            return None
+        if f.type == model.REF:
+            self.refs.append((file, line, rid, f.name, v, f.refs))
+        return Value(v, src)
+
+    def participation(self, file: str, rid: str, item: Any, sources: set[str]) -> Participation | None:
+        if not isinstance(item, LineDict):
+            self.problem(file, None, rid, "participants", f"each participant is a mapping, got {item!r}")
+            return None
+        ok = True
+        for key in item:
+            if key not in model.PARTICIPATION_FIELDS:
+                self.problem(file, item.lines[key], rid, f"participants.{key}",
+                             f"unknown field; expected one of {', '.join(model.PARTICIPATION_FIELDS)}")
+                ok = False
+        vals: dict[str, Any] = {}
+        for name, f in model.PARTICIPATION_FIELDS.items():
+            if name not in item:
+                if f.required:
+                    self.problem(file, item.line, rid, f"participants.{name}", "required field missing")
+                    ok = False
+                continue
+            line = item.lines[name]
+            try:
+                vals[name] = _scalar(f, item[name], self.concepts)
+            except ValueError as e:
+                self.problem(file, line, rid, f"participants.{name}", str(e))
+                ok = False
+                continue
+            if name == "org":
+                self.refs.append((file, line, rid, "participants.org", vals[name], f.refs))
+            if name == "source" and vals[name] not in sources:
+                self.problem(file, line, rid, "participants.source", f"unknown source {vals[name]!r}")
+                ok = False
+        if not ok:
+            return None
+        return Participation(
+            who=vals["org"], role=vals["role"],
+            start=Value(vals["start"]) if "start" in vals else None,
+            end=Value(vals["end"]) if "end" in vals else None,
+            source=vals.get("source"), uncertain=vals.get("uncertain", False),
+            note=vals.get("note"), line=item.line,
+        )
+
+
+def load_concepts(ontology_dir: Path) -> dict[str, set[str]]:
+    """Concept ids per scheme, read from ``concepts.ttl`` (scheme name -> ids)."""
+    from rdflib import Graph
+    from rdflib.namespace import SKOS
+
+    from .namespaces import CONCEPT
+
+    g = Graph()
+    g.parse(ontology_dir / "concepts.ttl", format="turtle")
+    out: dict[str, set[str]] = {}
+    for concept, scheme in g.subject_objects(SKOS.inScheme):
+        name = str(scheme)[len(CONCEPT):]
+        out.setdefault(name, set()).add(str(concept)[len(str(scheme)) + 1:])
+    return out
+
+
+def load(folder: Path | str, concepts: dict[str, set[str]]) -> Data:
+    """Read and check every data file in ``folder``; raise :class:`DataError` listing all problems."""
+    folder = Path(folder)
+    c = _Checker(folder, concepts)
+    if not folder.is_dir():
+        raise DataError([Problem(str(folder), None, None, None, "data folder not found")])
+
+    # sources first: every record refers to them
+    sources: dict[str, Source] = {}
+    for rec in c.read(SOURCES_FILE):
+        rid = rec.get("id") if isinstance(rec.get("id"), str) else None
+        bad = False
+        for key in rec:
+            if key not in model.SOURCE_FIELDS:
+                c.problem(SOURCES_FILE, rec.lines[key], rid, key, "unknown field")
+                bad = True
+        vals = {}
+        for name, f in model.SOURCE_FIELDS.items():
+            if name not in rec:
+                if f.required:
+                    c.problem(SOURCES_FILE, rec.line, rid, name, "required field missing")
+                    bad = True
+                continue
+            try:
+                vals[name] = _scalar(f, rec[name], concepts)
+            except ValueError as e:
+                c.problem(SOURCES_FILE, rec.lines[name], rid, name, str(e))
+                bad = True
+        if rid is not None and not _ID.match(rid):
+            c.problem(SOURCES_FILE, rec.lines.get("id"), rid, "id", "ids are lower-case slugs: ^[a-z0-9][a-z0-9-]*$")
+            bad = True
+        if rid in sources:
+            c.problem(SOURCES_FILE, rec.line, rid, "id", "duplicate source id")
+            bad = True
+        if not bad:
+            sources[rid] = Source(**vals)
+    source_ids = set(sources)
+
+    records: dict[str, Record] = {}
+    first_seen: dict[str, str] = {}
+    for kind in model.KINDS.values():
+        for rec in c.read(kind.file, required=False):
+            file = kind.file
+            rid = rec.get("id")
+            if not isinstance(rid, str) or not _ID.match(rid):
+                c.problem(file, rec.lines.get("id", rec.line), str(rid) if rid is not None else None, "id",
+                          "required: a lower-case slug matching ^[a-z0-9][a-z0-9-]*$")
+                continue
+            if rid in first_seen:
+                c.problem(file, rec.lines["id"], rid, "id", f"duplicate id (first defined in {first_seen[rid]})")
+                continue
+            first_seen[rid] = f"{file}:{rec.lines['id']}"
+            bad = False
+            for key in rec:
+                if key not in kind.fields_by_name and key not in model.COMMON_FIELDS:
+                    c.problem(file, rec.lines[key], rid, key,
+                              f"unknown field for a {kind.name}; expected one of "
+                              f"{', '.join(list(kind.fields_by_name) + list(model.COMMON_FIELDS[1:]))}")
+                    bad = True
+            srcs = rec.get("sources")
+            if not srcs:
+                c.problem(file, rec.line, rid, "sources", "required: every record names at least one source")
+                bad = True
+                srcs = []
+            elif not isinstance(srcs, list) or not all(isinstance(s, str) for s in srcs):
+                c.problem(file, rec.lines["sources"], rid, "sources", "expected a list of source ids")
+                bad = True
+                srcs = []
+            for s in srcs:
+                if s not in source_ids:
+                    c.problem(file, rec.lines["sources"], rid, "sources", f"unknown source {s!r} (not in {SOURCES_FILE})")
+                    bad = True
+            values: dict[str, list[Value]] = {}
+            for f in kind.fields:
+                if f.name not in rec:
+                    if f.required:
+                        c.problem(file, rec.line, rid, f.name, "required field missing")
+                        bad = True
+                    continue
+                raw = rec[f.name]
+                items = raw if f.many and isinstance(raw, list) else [raw]
+                if not f.many and isinstance(raw, list):
+                    c.problem(file, rec.lines[f.name], rid, f.name, "expected a single value, got a list")
+                    bad = True
+                    continue
+                vals = [c.value(file, rec, rid, f, item, source_ids) for item in items]
+                if any(v is None for v in vals):
+                    bad = True
+                    continue
+                values[f.name] = vals
+            parts: list[Participation] = []
+            raw_parts = rec.get("participants") or []
+            if not isinstance(raw_parts, list):
+                c.problem(file, rec.lines["participants"], rid, "participants", "expected a list")
+                bad = True
+            elif raw_parts and not kind.participants:
+                c.problem(file, rec.lines["participants"], rid, "participants", f"a {kind.name} has no participants")
+                bad = True
+            else:
+                for item in raw_parts:
+                    p = c.participation(file, rid, item, source_ids)
+                    if p is None:
+                        bad = True
+                    else:
+                        parts.append(p)
+            uncertain = rec.get("uncertain", False)
+            if not isinstance(uncertain, bool):
+                c.problem(file, rec.lines["uncertain"], rid, "uncertain", "expected true or false")
+                bad = True
+            note = rec.get("note")
+            if note is not None and not isinstance(note, str):
+                c.problem(file, rec.lines["note"], rid, "note", "expected text")
+                bad = True
+            if kind.name == "grant" and ("amount" in values) != ("currency" in values):
+                c.problem(file, rec.line, rid, "currency" if "amount" in values else "amount",
+                          "amount and currency go together")
+                bad = True
+            records[rid] = (_Broken(kind.name, rid) if bad else
+                            Record(kind.name, rid, list(srcs), values, parts, uncertain, note, file, rec.line))
+
+    # references, now that every id is known
+    kinds = {rid: r.kind for rid, r in records.items()}
+    for file, line, rid, fld, target, allowed in c.refs:
+        if target not in kinds:
+            hint = _close(target, kinds)
+            c.problem(file, line, rid, fld, f"dangling reference {target!r}: no such record" + hint)
+        elif kinds[target] not in allowed:
+            c.problem(file, line, rid, fld, f"{target!r} is a {kinds[target]}, expected a {' or '.join(allowed)}")
+    # semantic checks that need the whole record
+    for r in records.values():
+        if isinstance(r, _Broken):
+            continue
+        coords = [p for p in r.participants if p.role == "coordinator"]
+        if len(coords) > 1:
+            c.problem(r.file, coords[1].line, r.id, "participants.role",
+                      f"more than one coordinator: {', '.join(p.who for p in coords)}")
+        seen: set[tuple[str, str]] = set()
+        for p in r.participants:
+            if (p.who, p.role) in seen:
+                c.problem(r.file, p.line, r.id, "participants", f"{p.who} is listed twice as {p.role}")
+            seen.add((p.who, p.role))
+            if p.who == r.id:
+                c.problem(r.file, p.line, r.id, "participants.org", "a record cannot take part in itself")
+        for a, b in (("start", "end"),):
+            if a in r.values and b in r.values:
+                sa, sb = r.values[a][0].value, r.values[b][0].value
+                if sb[:len(sa)] < sa[:len(sb)]:
+                    c.problem(r.file, r.line, r.id, b, f"end {sb} is before start {sa}")
+    if c.problems:
+        c.problems.sort(key=lambda p: (p.file, p.line or 0))
+        raise DataError(c.problems)
+    return Data(sources, records, folder)
+
+
+class _Broken(Record):
+    """Placeholder for a record with problems, so references to it do not also count as dangling."""
+
+    def __init__(self, kind: str, rid: str) -> None:
+        super().__init__(kind, rid, [], {})
+
+
+def _close(word: str, candidates) -> str:
+    import difflib
+
+    near = difflib.get_close_matches(word, list(candidates), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(near)}?)" if near else ""
