@@ -41,7 +41,7 @@ def stats(ds: Dataset) -> Stats:
 
     g = union(ds)
     entity_ns = base_of(ds) + "id/"
-    st = Stats(triples=len(g), named_graphs=sum(1 for _ in ds.contexts()) - 1)
+    st = Stats(triples=len(g), named_graphs=sum(1 for _ in ds.graphs()) - 1)
     entities = set()
     for s, o in g.subject_objects(RDF.type):
         if isinstance(s, URIRef) and str(s).startswith(entity_ns):

@@ -1,0 +1,187 @@
+"""Bad data gives a located error, a non-zero exit code, and writes nothing."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import MINI, ONTOLOGY
+from kg.cli import main
+
+
+@pytest.fixture
+def mini(tmp_path):
+    dst = tmp_path / "data"
+    shutil.copytree(MINI, dst)
+    return dst
+
+
+@pytest.fixture
+def out(tmp_path):
+    """An output folder holding a previous build, which a failed build must leave untouched."""
+    d = tmp_path / "build"
+    d.mkdir()
+    (d / "pmkg.ttl").write_text("previous build\n")
+    return d
+
+
+def edit(path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"fixture changed: {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def run_build(data, out, capsys) -> tuple[int, str]:
+    code = main(["build", "--data", str(data), "--ontology", str(ONTOLOGY), "-o", str(out)])
+    return code, capsys.readouterr().err
+
+
+def assert_nothing_written(out) -> None:
+    assert (out / "pmkg.ttl").read_text() == "previous build\n"
+    assert sorted(p.name for p in out.iterdir()) == ["pmkg.ttl"]
+
+
+def test_mini_fixture_builds(mini, out, capsys):
+    code, err = run_build(mini, out, capsys)
+    assert code == 0, err
+    assert (out / "pmkg.ttl").read_text() != "previous build\n"
+
+
+def test_malformed_yaml(mini, out, capsys):
+    edit(mini / "organisations.yaml", "  name: Oslo University Hospital", "  name: [Oslo University Hospital")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1
+    assert "organisations.yaml:" in err and "malformed YAML" in err
+    assert_nothing_written(out)
+
+
+def test_duplicate_id(mini, out, capsys):
+    edit(mini / "trials.yaml", "- id: drup", "- id: ous")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1
+    assert "trials.yaml:1: record 'ous', field 'id': duplicate id (first defined in organisations.yaml:" in err
+    assert_nothing_written(out)
+
+
+def test_dangling_reference(mini, out, capsys):
+    edit(mini / "projects.yaml", "{org: ous, role: coordinator}", "{org: oslo-uh, role: coordinator}")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1
+    assert "projects.yaml:" in err
+    assert "record 'prime-rose', field 'participants.org': dangling reference 'oslo-uh'" in err
+    assert_nothing_written(out)
+
+
+def test_invalid_date(mini, out, capsys):
+    edit(mini / "projects.yaml", "start: 2023-07-01", "start: 2023-02-30")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1
+    assert "projects.yaml:12: record 'prime-rose', field 'start': '2023-02-30' is not a calendar date" in err
+    assert_nothing_written(out)
+
+
+def test_malformed_nct(mini, out, capsys):
+    edit(mini / "trials.yaml", "  acronym: DRUP", "  acronym: DRUP\n  nct: NCT123")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1
+    assert "record 'drup', field 'nct': 'NCT123' does not match ^NCT\\d{8}$" in err
+    assert_nothing_written(out)
+
+
+def test_malformed_ror(mini, out, capsys):
+    edit(mini / "organisations.yaml", "  kind: hospital", "  kind: hospital\n  ror: https://ror.org/12345")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1
+    assert "record 'ous', field 'ror': 'https://ror.org/12345' is not a ROR IRI" in err
+    assert_nothing_written(out)
+
+
+def test_unknown_role(mini, out, capsys):
+    edit(mini / "projects.yaml", "{org: ous, role: coordinator}", "{org: ous, role: boss}")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1
+    assert "record 'prime-rose', field 'participants.role': unknown role 'boss'" in err
+    assert "coordinator" in err  # the message lists the valid roles
+    assert_nothing_written(out)
+
+
+def test_missing_source(mini, out, capsys):
+    edit(mini / "organisations.yaml", "  country: SE\n  sources: [seed]", "  country: SE")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1
+    assert "record 'gms', field 'sources': required: every record names at least one source" in err
+    assert_nothing_written(out)
+
+
+def test_unknown_source(mini, out, capsys):
+    edit(mini / "organisations.yaml", "  country: SE\n  sources: [seed]", "  country: SE\n  sources: [nowhere]")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1
+    assert "unknown source 'nowhere'" in err
+    assert_nothing_written(out)
+
+
+def test_all_errors_reported_at_once(mini, out, capsys):
+    edit(mini / "projects.yaml", "start: 2023-07-01", "start: 2023-13-01")
+    edit(mini / "trials.yaml", "inspired_by: [drup]", "inspired_by: [drupp]")
+    edit(mini / "organisations.yaml", "  country: \"NO\"", "  country: Norway")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1
+    assert "3 problem(s)" in err
+    assert "has no month 13" in err
+    assert "dangling reference 'drupp': no such record (did you mean drup?)" in err
+    assert "'Norway' is not an ISO 3166-1 alpha-2 country code" in err
+
+
+def test_norway_is_not_false(mini, dataset_of=None):
+    """Regression: YAML 1.1 reads an unquoted NO as false; our loader keeps it a country code."""
+    from kg.build import load_vocabulary
+    from kg.load import load
+
+    edit(mini / "organisations.yaml", 'country: "NO"', "country: NO")
+    data = load(mini, load_vocabulary(ONTOLOGY).concepts)
+    assert data.records["ous"].values["country"][0].value == "NO"
+
+
+def test_hostile_strings_stay_literals(mini, out, capsys):
+    hostile = '"> <script>alert(1)</script> } UNION { ?s ?p ?o'
+    edit(mini / "organisations.yaml", "name: Oslo University Hospital", f"name: '{hostile}'")
+    code, err = run_build(mini, out, capsys)
+    assert code == 0, err
+    from rdflib import Graph, Literal, URIRef
+    from kg.namespaces import SCHEMA
+
+    g = Graph().parse(out / "pmkg.ttl", format="turtle")
+    assert g.value(URIRef("https://w3id.org/pmkg/id/ous"), SCHEMA.name) == Literal(hostile)
+
+
+def test_two_coordinators(mini, out, capsys):
+    edit(mini / "projects.yaml", "{org: testbed, role: partner}", "{org: testbed, role: coordinator}")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1
+    assert "record 'prime-rose', field 'participants.role': more than one coordinator: ous, testbed" in err
+    assert_nothing_written(out)
+
+
+def test_unknown_field_is_an_error(mini, out, capsys):
+    edit(mini / "organisations.yaml", "  kind: hospital", "  kind: hospital\n  contry: NO")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1
+    assert "record 'ous', field 'contry': unknown field for a organisation" in err
+
+
+def test_validate_exit_codes(mini, capsys):
+    assert main(["validate", "--data", str(mini), "--ontology", str(ONTOLOGY)]) == 0
+    edit(mini / "trials.yaml", "  acronym: DRUP", "  acronym: DRUP\n  nct: NCT1")
+    assert main(["validate", "--data", str(mini), "--ontology", str(ONTOLOGY)]) == 1
+    assert main(["validate", "--data", str(mini), "--ontology", str(mini / "no-such-dir")]) == 2
+    err = capsys.readouterr().err
+    assert "pmkg: error:" in err
+
+
+def test_bad_base_iri(mini, out, capsys):
+    code = main(["build", "--data", str(mini), "--ontology", str(ONTOLOGY), "-o", str(out),
+                 "--base", "not an iri"])
+    assert code == 2
+    assert "base IRI must be an absolute http(s) IRI" in capsys.readouterr().err
+    assert_nothing_written(out)

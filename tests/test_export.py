@@ -1,0 +1,86 @@
+"""Exports parse back to the same graph, Turtle is byte-stable, and the dataset describes itself."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from conftest import DATA, ONTOLOGY
+from kg.export import FORMATS, serialize, union
+from kg.namespaces import DCTERMS, RDF, VOID
+
+PARSE_AS = {"turtle": "turtle", "longturtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
+
+
+@pytest.mark.parametrize("fmt", sorted(PARSE_AS))
+def test_triple_formats_round_trip(dataset, union_graph, fmt):
+    g = Graph().parse(data=serialize(dataset, fmt), format=PARSE_AS[fmt])
+    assert len(g) == len(union_graph)
+    assert isomorphic(g, union_graph)
+
+
+@pytest.mark.parametrize("fmt", ["trig", "nquads"])
+def test_quad_formats_keep_named_graphs(dataset, fmt):
+    back = Dataset()
+    back.parse(data=serialize(dataset, fmt), format=fmt)
+    names = {g.identifier for g in dataset.graphs() if len(g)}
+    back_names = {g.identifier for g in back.graphs() if len(g)}
+    assert names == back_names
+    assert "https://w3id.org/pmkg/graph/gms-clinical-studies" in {str(n) for n in names}
+    for name in names:
+        assert isomorphic(back.graph(name), dataset.graph(name)), name
+
+
+def test_jsonld_has_a_context(dataset):
+    doc = json.loads(serialize(dataset, "jsonld"))
+    assert doc["@context"]["schema"] == "https://schema.org/"
+    assert doc["@context"]["pm"] == "https://w3id.org/pmkg/id/"
+
+
+def test_two_builds_give_byte_identical_turtle(dataset):
+    from kg.build import build
+
+    again = build(DATA, ONTOLOGY)
+    assert serialize(dataset, "turtle") == serialize(again, "turtle")
+    assert serialize(dataset, "nt") == serialize(again, "nt")
+
+
+def test_release_date_comes_from_source_date_epoch(monkeypatch):
+    from kg.build import build
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    g = union(build(DATA, ONTOLOGY))
+    d = URIRef("https://w3id.org/pmkg/dataset")
+    assert g.value(d, DCTERMS.modified) == Literal("2026-01-01", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
+
+
+def test_void_description_counts_the_graph(dataset, union_graph):
+    d = URIRef("https://w3id.org/pmkg/dataset")
+    g = union_graph
+    assert (d, RDF.type, VOID.Dataset) in g
+    assert g.value(d, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    described = dataset.graph(URIRef("https://w3id.org/pmkg/graph/description"))
+    # void:triples counts everything but the description itself
+    assert int(g.value(d, VOID.triples)) == len(g) - len(described)
+    parts = {g.value(p, VOID["class"]): int(g.value(p, VOID.entities)) for p in g.objects(d, VOID.classPartition)}
+    orgs = set(g.subjects(RDF.type, URIRef("https://schema.org/Organization")))
+    assert parts[URIRef("https://schema.org/Organization")] == len(orgs)
+    sources = set(g.objects(d, DCTERMS.source))
+    assert URIRef("https://w3id.org/pmkg/source/gms-clinical-studies") in sources
+
+
+def test_export_cli_writes_file_atomically(tmp_path, capsys):
+    from kg.cli import main
+
+    out = tmp_path / "x.nq"
+    assert main(["export", "--data", str(DATA), "--ontology", str(ONTOLOGY), "-f", "nquads", "-o", str(out)]) == 0
+    ds = Dataset()
+    ds.parse(out, format="nquads")
+    assert len(list(ds.quads((None, None, None, None)))) > 1000
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_formats_table_is_complete():
+    assert set(FORMATS) == {"turtle", "longturtle", "jsonld", "nt", "trig", "nquads"}
