@@ -76,8 +76,15 @@ def _term(f: model.Field, value, mint: Minter):
     if t in (model.COUNTRY, model.IDENT, model.CURRENCY):
         return Literal(value)
     if t == model.DECIMAL:
-        return Literal(value, datatype=XSD.decimal)
+        return decimal_literal(value)
     raise AssertionError(t)
+
+
+def decimal_literal(value) -> Literal:
+    """An xsd:decimal whose lexical form always has a point: Turtle writes a bare ``20000000`` as an
+    integer, so a whole amount would come back from an export as another datatype."""
+    text = format(value, "f")
+    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
 
 
 class _Builder:
@@ -173,7 +180,7 @@ class _Builder:
             amount = self.mint.amount(r.id)
             g.add((subj, SCHEMA.amount, amount))
             g.add((amount, RDF.type, SCHEMA.MonetaryAmount))
-            g.add((amount, SCHEMA.value, Literal(r.values["amount"][0].value, datatype=XSD.decimal)))
+            g.add((amount, SCHEMA.value, decimal_literal(r.values["amount"][0].value)))
             g.add((amount, SCHEMA.currency, Literal(r.values["currency"][0].value)))
         funder = r.values["funder"][0].value
         for item in r.values["funds"]:

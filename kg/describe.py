@@ -36,12 +36,14 @@ def release_date(data: Data) -> str:
 
 def describe(ds: Dataset, data: Data, mint: Minter) -> None:
     """Add the description graph to ``ds``, counting what is already there."""
-    triples = 0
+    distinct: set = set()   # a statement read from two sources sits in two graphs but counts once
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        distinct.add((s, p, o))
+    triples = len(distinct)
     subjects: set = set()
     classes: Counter = Counter()
     entity_ns = mint.base + "id/"
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        triples += 1
+    for s, p, o in distinct:
         if isinstance(s, URIRef) and str(s).startswith(entity_ns):
             subjects.add(s)
             if p == RDF.type:

@@ -84,3 +84,41 @@ def test_export_cli_writes_file_atomically(tmp_path, capsys):
 
 def test_formats_table_is_complete():
     assert set(FORMATS) == {"turtle", "longturtle", "jsonld", "nt", "trig", "nquads"}
+
+
+def test_whole_number_amount_keeps_decimal_datatype_after_export(tmp_path):
+    """Regression: Turtle wrote a whole xsd:decimal as a bare integer, so exports changed its datatype."""
+    import shutil
+
+    from conftest import MINI
+    from kg.build import build
+
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    text = (data / "grants.yaml").read_text().replace("amount: 5968725.00", "amount: 20000000")
+    (data / "grants.yaml").write_text(text)
+    ds = build(data, ONTOLOGY)
+    g = Graph().parse(data=serialize(ds, "turtle"), format="turtle")
+    assert isomorphic(g, union(ds))
+    value = g.value(URIRef("https://w3id.org/pmkg/id/grant-prime-rose.amount"), URIRef("https://schema.org/value"))
+    assert value.datatype == URIRef("http://www.w3.org/2001/XMLSchema#decimal")
+
+
+def test_void_triple_count_when_a_statement_has_two_sources(tmp_path):
+    """Regression: a triple in two named graphs was counted twice in void:triples."""
+    import shutil
+
+    from conftest import MINI
+    from kg.build import build
+
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    text = (data / "organisations.yaml").read_text().replace(
+        "  country: SE\n  sources: [seed]", "  country: SE\n  sources: [seed, other]")
+    text = text.replace("  kind: national-initiative", "  kind: national-initiative\n  description: {value: A national initiative, source: other}")
+    (data / "organisations.yaml").write_text(text)
+    ds = build(data, ONTOLOGY)
+    g = union(ds)
+    described = ds.graph(URIRef("https://w3id.org/pmkg/graph/description"))
+    d = URIRef("https://w3id.org/pmkg/dataset")
+    assert int(g.value(d, VOID.triples)) == len(g) - len(described)
