@@ -1,0 +1,85 @@
+"""The SHACL shapes catch what they promise, on a graph from anywhere (not only our YAML)."""
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from conftest import ONTOLOGY
+from kg import namespaces as ns
+from kg.namespaces import DCTERMS, PMKG, SCHEMA
+from kg.validate import shacl
+
+PM = "https://w3id.org/pmkg/id/"
+SHAPES = ONTOLOGY / "shapes.ttl"
+
+
+@pytest.fixture
+def graph(mini_dataset):
+    from kg.export import union
+
+    g = Graph()
+    for t in union(mini_dataset):
+        g.add(t)
+    return g
+
+
+def violations(g) -> list[str]:
+    ok, results, _ = shacl(g, SHAPES)
+    assert ok == (not results)
+    return results
+
+
+def test_mini_graph_conforms(graph):
+    assert violations(graph) == []
+
+
+def test_organisation_without_source(graph):
+    graph.remove((URIRef(PM + "ous"), DCTERMS.source, None))
+    res = violations(graph)
+    assert any(r.startswith(PM + "ous dcterms:source") for r in res), res
+
+
+def test_organisation_without_country(graph):
+    graph.remove((URIRef(PM + "ous"), SCHEMA.addressCountry, None))
+    res = violations(graph)
+    assert any(r.startswith(PM + "ous schema:addressCountry: Every organisation has a country") for r in res), res
+
+
+def test_second_coordinator(graph):
+    graph.add((URIRef(PM + "prime-rose"), PMKG.coordinator, URIRef(PM + "gms")))
+    res = violations(graph)
+    assert any("prime-rose pmkg:coordinator: A project has at most one coordinator" in r for r in res), res
+
+
+def test_bad_nct(graph):
+    graph.add((URIRef(PM + "drup"), PMKG.nctId, Literal("NCT0123")))
+    assert any("drup pmkg:nctId" in r for r in violations(graph))
+
+
+def test_bad_ror(graph):
+    graph.add((URIRef(PM + "ous"), PMKG.ror, URIRef("https://ror.org/1abc")))
+    assert any("ous pmkg:ror" in r for r in violations(graph))
+
+
+def test_grant_number_digits_only(graph):
+    grant = URIRef(PM + "grant-prime-rose")
+    graph.set((grant, URIRef("http://purl.org/cerif/frapo/hasGrantNumber"), Literal("HE-101104269")))
+    assert any("grant-prime-rose frapo:hasGrantNumber: A grant number is digits only" in r for r in violations(graph))
+
+
+def test_untyped_date(graph):
+    graph.set((URIRef(PM + "prime-rose"), SCHEMA.startDate, Literal("1 July 2023")))
+    assert any("prime-rose schema:startDate" in r for r in violations(graph))
+
+
+def test_project_without_participant(graph):
+    from kg.namespaces import ORG
+
+    for m in list(graph.subjects(ORG.organization, URIRef(PM + "testbed"))):
+        graph.remove((m, None, None))
+    assert any(r.startswith(PM + "testbed") and "at least one participant" in r for r in violations(graph))
+
+
+def test_date_typed_literal_is_fine(graph):
+    graph.set((URIRef(PM + "prime-rose"), SCHEMA.startDate, Literal("2023-07", datatype=ns.XSD.gYearMonth)))
+    assert violations(graph) == []
