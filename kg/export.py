@@ -1,9 +1,10 @@
 """Serialising the graph: Turtle (byte-stable), long Turtle, JSON-LD, N-Triples, TriG, N-Quads."""
 from __future__ import annotations
 
-from rdflib import Dataset, Graph
+from typing import TYPE_CHECKING
 
-from .namespaces import bind, prefixes
+if TYPE_CHECKING:  # rdflib is imported lazily: the CLI reads FORMATS before it needs a graph
+    from rdflib import Dataset, Graph
 
 #: format name -> (rdflib serializer, keeps named graphs, file suffix, media type)
 FORMATS: dict[str, tuple[str, bool, str, str]] = {
@@ -28,6 +29,10 @@ def base_of(ds: Dataset) -> str:
 
 def union(ds: Dataset) -> Graph:
     """All triples of every named graph in one plain Graph, prefixes bound."""
+    from rdflib import Graph
+
+    from .namespaces import bind
+
     g = Graph()
     bind(g, base_of(ds))
     for s, p, o, _ in ds.quads((None, None, None, None)):
@@ -46,6 +51,8 @@ def serialize(ds: Dataset, fmt: str = "turtle") -> bytes:
     if quads:
         out = ds.serialize(format=rdflib_fmt, encoding="utf-8")
     elif fmt == "jsonld":
+        from .namespaces import prefixes
+
         context = {p: ns for p, ns in prefixes(base_of(ds)).items()}
         out = union(ds).serialize(format="json-ld", context=context, auto_compact=True,
                                   indent=2, sort_keys=True, encoding="utf-8")
