@@ -122,3 +122,15 @@ def test_void_triple_count_when_a_statement_has_two_sources(tmp_path):
     described = ds.graph(URIRef("https://w3id.org/pmkg/graph/description"))
     d = URIRef("https://w3id.org/pmkg/dataset")
     assert int(g.value(d, VOID.triples)) == len(g) - len(described)
+
+
+@pytest.mark.parametrize("fmt,ox_format", [("turtle", "TURTLE"), ("longturtle", "TURTLE"), ("nt", "N_TRIPLES"),
+                                           ("trig", "TRIG"), ("nquads", "N_QUADS")])
+def test_exports_load_unchanged_in_oxigraph(dataset, union_graph, fmt, ox_format):
+    """Another RDF toolkit (Oxigraph, a Rust parser) reads every export as it is."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(serialize(dataset, fmt), format=getattr(ox.RdfFormat, ox_format))
+    triples = {(q.subject, q.predicate, q.object) for q in store}
+    assert len(triples) == len(union_graph)
