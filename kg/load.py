@@ -191,8 +191,8 @@ def _scalar(f: Field, raw: Any, concepts: dict[str, set[str]]) -> Any:
         if not d.is_finite() or d < 0:
             raise ValueError(f"{raw!r} is not a non-negative amount")
         return d
-    if isinstance(raw, int) and not isinstance(raw, bool) and t == model.IDENT:
-        raw = str(raw)  # unquoted grant numbers are fine: our YAML ints have no leading zeros
+    if isinstance(raw, int) and not isinstance(raw, bool) and t in (model.IDENT, model.DATE):
+        raw = str(raw)  # unquoted grant numbers and years are fine: our YAML ints have no leading zeros
     if not isinstance(raw, str):
         raise ValueError(f"expected text, got {type(raw).__name__} {raw!r}")
     text = raw.strip()

@@ -58,7 +58,7 @@ def test_kind_concept_implies_schema_class(mini_dataset):
     assert (URIRef(PM + "testbed"), RDF.type, ORG.OrganizationalCollaboration) in g
 
 
-def test_partial_dates_keep_their_precision(tmp_path):
+def test_year_only_date_written_unquoted_is_a_gyear(tmp_path):
     import shutil
 
     data = tmp_path / "data"
