@@ -7,7 +7,8 @@ from rdflib.compare import isomorphic
 from conftest import MINI, ONTOLOGY
 from kg.build import build
 from kg.export import union
-from kg.namespaces import DCTERMS, ORG, PMKG, RDF, ROLE, SCHEMA, XSD
+from kg import namespaces as ns
+from kg.namespaces import DCTERMS, ORG, PMKG, RDF, ROLE, SCHEMA
 
 PM = "https://w3id.org/pmkg/id/"
 G = "https://w3id.org/pmkg/graph/"
@@ -38,9 +39,9 @@ def test_participation_is_qualified_and_has_a_shortcut(mini_dataset):
 def test_a_field_from_another_source_lands_in_that_sources_graph(mini_dataset):
     seed, other = mini_dataset.graph(URIRef(G + "seed")), mini_dataset.graph(URIRef(G + "other"))
     pr = URIRef(PM + "prime-rose")
-    end = Literal("2028-06-30", datatype=XSD.date)
+    end = Literal("2028-06-30", datatype=ns.XSD.date)
     assert (pr, SCHEMA.endDate, end) in other and (pr, SCHEMA.endDate, end) not in seed
-    assert (pr, SCHEMA.startDate, Literal("2023-07-01", datatype=XSD.date)) in seed
+    assert (pr, SCHEMA.startDate, Literal("2023-07-01", datatype=ns.XSD.date)) in seed
     assert (pr, DCTERMS.source, URIRef("https://w3id.org/pmkg/source/other")) in other
 
 
@@ -66,8 +67,8 @@ def test_year_only_date_written_unquoted_is_a_gyear(tmp_path):
     p = data / "projects.yaml"
     p.write_text(p.read_text().replace("start: 2023-07-01", "start: 2023-07").replace("duration: P5Y", "duration: P5Y\n  start: 2021"))
     g = union(build(data, ONTOLOGY))
-    assert g.value(URIRef(PM + "prime-rose"), SCHEMA.startDate) == Literal("2023-07", datatype=XSD.gYearMonth)
-    assert g.value(URIRef(PM + "testbed"), SCHEMA.startDate) == Literal("2021", datatype=XSD.gYear)
+    assert g.value(URIRef(PM + "prime-rose"), SCHEMA.startDate) == Literal("2023-07", datatype=ns.XSD.gYearMonth)
+    assert g.value(URIRef(PM + "testbed"), SCHEMA.startDate) == Literal("2021", datatype=ns.XSD.gYear)
 
 
 def test_uncertain_participation_has_no_shortcut(tmp_path):
