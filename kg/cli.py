@@ -43,6 +43,34 @@ def _dataset(args, shacl: bool = False):
     return ds
 
 
+def _store_options(p: argparse.ArgumentParser) -> None:
+    """--store / --endpoint / --auth: where a command that reads the graph reads it from."""
+    g = p.add_argument_group("where the graph is read from")
+    g.add_argument("--store", metavar="KIND",
+                   help="memory (default: rdflib, built from the data), oxigraph (Oxigraph in memory) or "
+                        "oxigraph:DIR (Oxigraph on disk, loaded once and rebuilt only when the data change)")
+    g.add_argument("--endpoint", metavar="URL",
+                   help="query any SPARQL 1.1 endpoint instead (Oxigraph, Fuseki, GraphDB, Virtuoso, QLever ...)")
+    g.add_argument("--auth", metavar="USER:PASSWORD",
+                   help="HTTP Basic credentials for --endpoint (better: $PMKG_ENDPOINT_AUTH, or a bearer token in "
+                        "$PMKG_ENDPOINT_TOKEN, which other users cannot see in the process list)")
+
+
+def _store(args):
+    """The kg.store.Store named by --store / --endpoint (default: rdflib memory store built from the data)."""
+    from .store import open_store
+
+    return open_store(getattr(args, "store", None), endpoint=getattr(args, "endpoint", None),
+                      data_dir=args.data, ontology_dir=args.ontology, base=args.base, auth=getattr(args, "auth", None))
+
+
+def _read_dataset(args):
+    """All quads for commands that need the whole graph: built from the data, or read from --store/--endpoint."""
+    if getattr(args, "endpoint", None) or getattr(args, "store", None) not in (None, "memory"):
+        return _store(args).dataset()
+    return _dataset(args)
+
+
 def cmd_build(args) -> int:
     from . import paths
     from .build import write_outputs
@@ -72,7 +100,7 @@ def cmd_export(args) -> int:
     from .export import serialize
     from .files import atomic_write
 
-    payload = serialize(_dataset(args), args.format)
+    payload = serialize(_read_dataset(args), args.format)
     if args.output in (None, "-"):
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
@@ -89,6 +117,24 @@ def cmd_stats(args) -> int:
 
     st = stats(_dataset(args))
     print(json.dumps(st.as_dict(), indent=2) if args.json else format_stats(st))
+    return OK
+
+
+def cmd_push(args) -> int:
+    from .push import push
+
+    report = push(_dataset(args), args.endpoint, graph=args.graph, auth=args.auth, timeout=args.timeout)
+    print(report.text())
+    return OK
+
+
+def cmd_serve(args) -> int:
+    from .serve import ServeConfig, serve
+
+    if args.timeout <= 0 or args.max_rows <= 0 or args.workers <= 0:
+        raise UsageError("--timeout, --max-rows and --workers must be positive")
+    serve(args.store, host=args.host, port=args.port, data_dir=args.data, ontology_dir=args.ontology, base=args.base,
+          config=ServeConfig(timeout=args.timeout, max_rows=args.max_rows, workers=args.workers), quiet=args.quiet)
     return OK
 
 
@@ -121,12 +167,46 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("-f", "--format", choices=list(FORMATS), default="turtle",
                    help="turtle (default), longturtle, jsonld, nt; trig and nquads keep the per-source named graphs")
     e.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    _store_options(e)
     e.set_defaults(func=cmd_export)
 
     s = sub.add_parser("stats", help="counts by class, by country and by role")
     _common(s)
     s.add_argument("--json", action="store_true", help="print JSON instead of a table")
     s.set_defaults(func=cmd_stats)
+
+    pu = sub.add_parser("push", help="load the graph into a triplestore (SPARQL 1.1 Graph Store HTTP Protocol)",
+                        description="PUT each named graph (one per source, the ontology, the description) to a Graph "
+                                    "Store endpoint, replacing it there: pushing twice duplicates nothing. Examples of "
+                                    "URL: http://localhost:7878/store (Oxigraph), http://localhost:3030/ds/data (Fuseki).")
+    _common(pu)
+    pu.add_argument("--endpoint", metavar="URL", required=True, help="the Graph Store endpoint")
+    pu.add_argument("--graph", metavar="IRI",
+                    help="put everything into this one graph instead ('default' for the default graph)")
+    pu.add_argument("--auth", metavar="USER:PASSWORD",
+                    help="HTTP Basic credentials (better: $PMKG_ENDPOINT_AUTH, or a bearer token in $PMKG_ENDPOINT_TOKEN); "
+                         "never printed")
+    pu.add_argument("--timeout", type=float, default=300.0, metavar="S", help="seconds to wait for each graph (300)")
+    pu.set_defaults(func=cmd_push)
+
+    from .serve import DEFAULT_HOST, DEFAULT_MAX_ROWS, DEFAULT_PORT, DEFAULT_TIMEOUT
+
+    sv = sub.add_parser("serve", help="serve the graph as a read-only SPARQL endpoint with a query page",
+                        description="A SPARQL 1.1 Protocol endpoint at /sparql (GET and POST; JSON, XML, CSV, TSV, "
+                                    "Turtle ...) with a service description and an offline query page at /. Read-only: "
+                                    "updates and SERVICE are refused, queries time out, answers are capped.")
+    _common(sv)
+    sv.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST}: this machine only)")
+    sv.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    sv.add_argument("--store", metavar="KIND", help="memory or oxigraph (default: the graph built from the data, held "
+                                                    "by Oxigraph in memory) or oxigraph:DIR (a persistent store)")
+    sv.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                    help=f"seconds a query may run before it is stopped (default {DEFAULT_TIMEOUT:g})")
+    sv.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
+                    help=f"most solutions or triples in one answer (default {DEFAULT_MAX_ROWS})")
+    sv.add_argument("--workers", type=int, default=1, metavar="N", help="query worker processes (default 1)")
+    sv.add_argument("--quiet", action="store_true", help="do not log requests")
+    sv.set_defaults(func=cmd_serve)
     return p
 
 

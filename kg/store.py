@@ -3,9 +3,10 @@
 Every command that reads the graph goes through a :class:`Store`, so the same
 named query gives the same answer in memory (rdflib, the default), in
 Oxigraph (in memory or persistent on disk), or on any SPARQL 1.1 endpoint.
-Parameters are always *bound* (rdflib initBindings in memory; elsewhere a
-VALUES block of terms serialised by rdflib's ``n3()``, joined at the start of
-the WHERE group), never pasted into query text.
+Parameters are always *bound* (rdflib initBindings in memory, Oxigraph
+substitutions, or a VALUES block of terms serialised by rdflib's ``n3()``
+joined at the start of the WHERE group for endpoints), never pasted into
+query text.
 
 ``open_store(spec)`` turns the CLI's ``--store memory|oxigraph[:DIR]`` and
 ``--endpoint URL`` into a store.
@@ -33,8 +34,8 @@ class StoreError(OSError):
     """A store could not be opened, loaded or reached (the CLI exits 2 with this message)."""
 
 
-class QuerySyntaxError(ValueError):
-    """The SPARQL text is malformed (message from the engine, with its position when it gives one)."""
+class SparqlSyntaxError(ValueError):
+    """The SPARQL text is malformed: the engine's own message, which starts "error at LINE:COLUMN"."""
 
 
 @dataclass
@@ -247,12 +248,18 @@ class OxigraphStore:
     def query(self, sparql: str, bindings: dict[str, Identifier] | None = None) -> Result:
         import pyoxigraph as ox
 
-        # the same VALUES block as for endpoints: Oxigraph's own substitutions only bind projected variables
         try:
-            res = self.store.query(bind_values(sparql, bindings), use_default_graph_as_union=True)
+            try:
+                subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+                res = self.store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
+            except RuntimeError as e:
+                if "projection" not in str(e):
+                    raise
+                # Oxigraph substitutes projected variables only: join the others as a VALUES block instead
+                res = self.store.query(bind_values(sparql, bindings), use_default_graph_as_union=True)
             return _result_from_ox(res, _kind_of(sparql))
         except SyntaxError as e:
-            raise QuerySyntaxError(f"SPARQL syntax error: {e}") from None
+            raise SparqlSyntaxError(str(e)) from None
 
     def dataset(self) -> Dataset:
         import pyoxigraph as ox
@@ -381,6 +388,7 @@ def http_request(method: str, url: str, *, data: bytes | None = None, headers: d
     Any failure (unreachable host, timeout, non-2xx answer) raises :class:`StoreError` with a one-line
     reason and the URL without credentials; request headers (which may hold credentials) are never shown.
     """
+    import http.client
     import socket
     import urllib.error
     import urllib.request
@@ -400,6 +408,8 @@ def http_request(method: str, url: str, *, data: bytes | None = None, headers: d
         raise StoreError(f"{what} {shown} answered HTTP {e.code} {e.reason}{hint}") from None
     except urllib.error.URLError as e:
         raise StoreError(f"cannot reach the {what} {shown}: {_oneline(e.reason)}") from None
+    except http.client.HTTPException as e:  # e.g. the connection dropped halfway through the answer
+        raise StoreError(f"the {what} {shown} sent a broken answer: {type(e).__name__} {_oneline(e)}") from None
     except (socket.timeout, TimeoutError):
         raise StoreError(f"the {what} {shown} did not answer within {timeout:g} s") from None
     except (ConnectionError, OSError) as e:
