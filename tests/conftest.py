@@ -65,3 +65,69 @@ def need_chromium() -> str:
             pytest.fail(msg + " -- under CI=true a missing browser is a failure, not a skip")
         pytest.skip(msg)
     return path
+
+
+# --- servers on 127.0.0.1 (store, push and serve tests) ---------------------------------------
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now on 127.0.0.1."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc=None, timeout: float = 60.0) -> None:
+    """Wait until something accepts connections on 127.0.0.1:port (fail if ``proc`` exits first)."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            out = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+            pytest.fail(f"server exited with code {proc.returncode} before listening: {out[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"nothing listened on 127.0.0.1:{port} within {timeout} s")
+
+
+def stop_process(proc) -> None:
+    """Stop a server started by a fixture: SIGTERM, then SIGKILL."""
+    import subprocess
+
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """A real Oxigraph server (the `oxigraph` package from PyPI) on a free 127.0.0.1 port, empty,
+    union default graph on. Yields its base URL (``/query``, ``/store`` below it)."""
+    import subprocess
+    import sys
+
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not Path(exe).exists():
+        msg = "the Oxigraph server is missing: pip install oxigraph (the project's test extra)"
+        if IN_CI:
+            pytest.fail(msg)
+        pytest.skip(msg)
+    port = free_port()
+    proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
+                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_process(proc)
