@@ -223,13 +223,13 @@ class OxigraphStore:
         if marker is not None and marker.get("key") == key:
             try:
                 return cls(ox.Store.read_only(str(path)), path, base)
-            except OSError as e:
+            except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
                 raise StoreError(f"Oxigraph store {path}: cannot be opened ({_oneline(e)}); it looks corrupt: "
                                  f"delete the folder and it will be rebuilt") from None
         path.mkdir(parents=True, exist_ok=True)
         try:
             store = ox.Store(str(path))
-        except OSError as e:
+        except (OSError, RuntimeError) as e:
             msg = _oneline(e)
             if "lock" in msg.lower():
                 raise StoreError(f"Oxigraph store {path}: in use by another process (it holds the lock), "
