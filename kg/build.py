@@ -220,13 +220,16 @@ __all__ = ["build", "build_dataset", "load_vocabulary", "load_concepts", "Vocabu
 
 
 def write_outputs(ds: Dataset, out_dir: Path | str) -> list[Path]:
-    """Write ``pmkg.ttl`` (the union, byte-stable) and ``pmkg.trig`` (per-source graphs) to ``out_dir``.
+    """Write ``pmkg.ttl`` (the union, byte-stable), ``pmkg.trig`` (per-source graphs) and ``network.html``
+    (the offline network page of the landscape) to ``out_dir``.
 
-    Both are rendered before either is written, each file is replaced atomically.
+    All are rendered before any is written, each file is replaced atomically.
     """
     from .export import serialize
     from .files import atomic_write_many
+    from .viz import network_page
 
     out = Path(out_dir)
-    rendered = {out / "pmkg.ttl": serialize(ds, "turtle"), out / "pmkg.trig": serialize(ds, "trig")}
+    rendered = {out / "pmkg.ttl": serialize(ds, "turtle"), out / "pmkg.trig": serialize(ds, "trig"),
+                out / "network.html": network_page(ds)}
     return atomic_write_many(rendered)

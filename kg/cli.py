@@ -99,8 +99,12 @@ def cmd_validate(args) -> int:
 def cmd_export(args) -> int:
     from .export import serialize
     from .files import atomic_write
+    from .network import NETWORK_FORMATS, export_network
 
-    payload = serialize(_read_dataset(args), args.format)
+    if args.format in NETWORK_FORMATS:
+        payload = export_network(_network_view(args), args.format)
+    else:
+        payload = serialize(_read_dataset(args), args.format)
     if args.output in (None, "-"):
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
@@ -138,6 +142,78 @@ def cmd_serve(args) -> int:
     return OK
 
 
+def _network_options(p: argparse.ArgumentParser, default_view: str = "landscape", focus: bool = True) -> None:
+    """--view and the filters of the network views (viz, analyze, path, export of network formats)."""
+    from .network import VIEWS
+
+    g = p.add_argument_group("network view")
+    g.add_argument("--view", choices=VIEWS, default=default_view,
+                   help=f"landscape (typed nodes and roles), organisations (co-participation), bipartite "
+                        f"(organisations and what they take part in) or trials (default {default_view})")
+    if focus:
+        g.add_argument("--focus", metavar="ENTITY", help="only what is within --depth links of ENTITY (id, acronym, name or IRI)")
+        g.add_argument("--depth", type=int, default=1, metavar="N", help="links from --focus (default 1)")
+    g.add_argument("--kinds", metavar="K,K", action="append",
+                   help="node kinds: organisation, funder, project, collaboration, initiative, trial, programme")
+    g.add_argument("--country", metavar="SE,NO", action="append", help="only nodes in these countries (ISO codes)")
+    g.add_argument("--roles", metavar="R,R", action="append",
+                   help="only these roles and relations (coordinator, partner, funder, sponsor, part-of, inspired-by ...)")
+    g.add_argument("--year", type=int, metavar="YYYY", help="only projects and trials active that year")
+    g.add_argument("--programme", metavar="ID", help="only projects and trials under this programme")
+    g.add_argument("--no-uncertain", action="store_true", help="leave out records and participations marked uncertain")
+
+
+def _network_view(args):
+    """The network view the options ask for, read through --store/--endpoint (default: built from the data)."""
+    from .network import Filters, parse_list, view
+
+    filters = Filters(kinds=parse_list(args.kinds), countries=parse_list(args.country), roles=parse_list(args.roles),
+                      year=args.year, programme=args.programme, include_uncertain=not args.no_uncertain)
+    focus = getattr(args, "focus", None)
+    return view(_store(args), args.view, filters, base=args.base, focus=focus, depth=getattr(args, "depth", 1))
+
+
+def cmd_viz(args) -> int:
+    from . import paths
+    from .viz import page, write_page
+
+    G = _network_view(args)
+    html = page(G, title=args.title, seed=args.seed)
+    if args.output:
+        out = Path(args.output)
+    else:
+        name = "network" if args.view == "landscape" else f"network-{args.view}"
+        out = paths.build_dir() / (f"{name}-{G.graph['focus']}.html" if G.graph.get("focus") else f"{name}.html")
+    write_page(out, html)
+    print(f"Wrote {out} ({G.number_of_nodes()} nodes, {G.number_of_edges()} edges, {len(html)} bytes)")
+    return OK
+
+
+def cmd_analyze(args) -> int:
+    from .analyze import analyze, format_analysis
+    from .files import atomic_write
+
+    if args.top is not None and args.top < 1:
+        raise UsageError("--top must be 1 or more")
+    text = format_analysis(analyze(_network_view(args), seed=args.seed), args.format,
+                           None if args.format != "table" and args.all else args.top, args.sort)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        atomic_write(args.output, text)
+        print(f"Wrote {args.output} ({args.format})", file=sys.stderr)
+    return OK
+
+
+def cmd_path(args) -> int:
+    from .network import format_paths, shortest_paths
+
+    G = _network_view(args)
+    res = shortest_paths(G, args.source, args.target, limit=args.max)
+    print(format_paths(G, res))
+    return OK if res.paths else DATA_PROBLEM
+
+
 def parser() -> argparse.ArgumentParser:
     from .export import FORMATS
 
@@ -148,9 +224,10 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    b = sub.add_parser("build", help="build the graph and write build/pmkg.ttl and build/pmkg.trig",
+    b = sub.add_parser("build", help="build the graph and write build/pmkg.ttl, build/pmkg.trig and build/network.html",
                        description="Load and check data/, build the graph, validate it with SHACL and write "
-                                   "build/pmkg.ttl (everything, Turtle) and build/pmkg.trig (one named graph per source).")
+                                   "build/pmkg.ttl (everything, Turtle), build/pmkg.trig (one named graph per source) and "
+                                   "build/network.html (the offline network page).")
     _common(b)
     b.add_argument("-o", "--out", metavar="DIR", help="output folder (default: build/)")
     b.add_argument("--no-shacl", action="store_true", help="skip the SHACL shapes (structural checks still run)")
@@ -162,12 +239,18 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--no-shacl", action="store_true", help="structural checks only")
     v.set_defaults(func=cmd_validate)
 
-    e = sub.add_parser("export", help="write the graph in an RDF format (stdout by default)")
+    from .network import NETWORK_FORMATS
+
+    e = sub.add_parser("export", help="write the graph in an RDF format, or a network view for Gephi, Cytoscape, D3",
+                       description="RDF formats write the whole graph; graphml, gexf and node-link-json write the "
+                                   "network view chosen with --view and the filters (default: the landscape).")
     _common(e)
-    e.add_argument("-f", "--format", choices=list(FORMATS), default="turtle",
-                   help="turtle (default), longturtle, jsonld, nt; trig and nquads keep the per-source named graphs")
+    e.add_argument("-f", "--format", choices=list(FORMATS) + list(NETWORK_FORMATS), default="turtle",
+                   help="turtle (default), longturtle, jsonld, nt; trig and nquads keep the per-source named graphs; "
+                        "graphml, gexf (Gephi, Cytoscape) and node-link-json (D3) write a network view")
     e.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
     _store_options(e)
+    _network_options(e, focus=True)
     e.set_defaults(func=cmd_export)
 
     s = sub.add_parser("stats", help="counts by class, by country and by role")
@@ -207,6 +290,47 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--workers", type=int, default=1, metavar="N", help="query worker processes (default 1)")
     sv.add_argument("--quiet", action="store_true", help="do not log requests")
     sv.set_defaults(func=cmd_serve)
+
+    vz = sub.add_parser("viz", help="write the interactive network page (one offline HTML file)",
+                        description="Draw a network view as a self-contained HTML page that opens with a double click "
+                                    "and no internet connection: legend, search, filters by kind, country and role, "
+                                    "neighbourhood highlight, tooltips with identifiers and sources.")
+    _common(vz)
+    vz.add_argument("-o", "--output", metavar="FILE",
+                    help="page to write (default: build/network.html, or build/network-VIEW[-FOCUS].html)")
+    vz.add_argument("--title", help="heading of the page (default: from the view)")
+    vz.add_argument("--seed", type=int, default=42, help="layout seed (default 42): the same seed gives the same picture")
+    _network_options(vz)
+    _store_options(vz)
+    vz.set_defaults(func=cmd_viz)
+
+    from .analyze import FORMATS as ANALYSIS_FORMATS, SORT_KEYS
+
+    an = sub.add_parser("analyze", help="hubs and brokers: centralities, communities, articulation points",
+                        description="Degree, weighted degree, betweenness (exact up to 3,000 nodes, sampled above and "
+                                    "said so), PageRank, Louvain communities and articulation points of a network view "
+                                    "(default: organisations linked by shared projects and trials).")
+    _common(an)
+    an.add_argument("--top", type=int, default=20, metavar="N", help="rows to show (default 20)")
+    an.add_argument("--all", action="store_true", help="every node (csv and json)")
+    an.add_argument("--sort", choices=SORT_KEYS, default="betweenness", help="order of the rows (default betweenness)")
+    an.add_argument("--format", choices=ANALYSIS_FORMATS, default="table", help="table (default), csv or json")
+    an.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    an.add_argument("--seed", type=int, default=0, help="seed of Louvain and of sampled betweenness (default 0)")
+    _network_options(an, default_view="organisations")
+    _store_options(an)
+    an.set_defaults(func=cmd_analyze)
+
+    pa = sub.add_parser("path", help="the shortest connections between two entities, with the relations",
+                        description="Print every shortest path between two entities (ids, acronyms, names or IRIs) in "
+                                    "a network view, each hop with its roles. Exit 1 when they are not connected.")
+    _common(pa)
+    pa.add_argument("source", metavar="A", help="first entity")
+    pa.add_argument("target", metavar="B", help="second entity")
+    pa.add_argument("--max", type=int, default=10, metavar="N", help="at most N paths (default 10)")
+    _network_options(pa, focus=False)
+    _store_options(pa)
+    pa.set_defaults(func=cmd_path)
     return p
 
 
