@@ -24,8 +24,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .namespaces import CONCEPT, SCHEMA
-
 if TYPE_CHECKING:  # networkx is imported lazily so the CLI starts fast
     import networkx as nx
 
@@ -68,9 +66,6 @@ ROLES: dict[str, str] = {**PARTICIPATION_ROLES, **RELATIONS}
 DEFAULT_COPARTICIPATION_ROLES = frozenset(PARTICIPATION_ROLES) - {"funder"}
 VIEWS = ("landscape", "organisations", "bipartite", "trials")
 
-_ROLE_NS = CONCEPT + "role/"
-_PROJECTKIND_NS = CONCEPT + "projectkind/"
-_ORGKIND_NS = CONCEPT + "orgkind/"
 _FUNDER_ORGKINDS = frozenset({"funding-agency"})
 _LIST_SEP = "; "
 
@@ -147,10 +142,12 @@ _NODE_FIELDS = (("ror", "ror"), ("wikidata", "wikidata"), ("cordis", "cordis"), 
 
 
 def _kind(types: set[str], project_kind: str | None) -> str:
+    from .namespaces import PROJECTKIND, SCHEMA
+
     if str(SCHEMA.MedicalTrial) in types:
         return "trial"
     if str(SCHEMA.Project) in types:
-        kind = _tail(project_kind, _PROJECTKIND_NS) or "project"
+        kind = _tail(project_kind, str(PROJECTKIND)) or "project"
         return kind if kind in KINDS else "project"
     if str(SCHEMA.Organization) in types:
         return "organisation"
@@ -160,6 +157,7 @@ def _kind(types: set[str], project_kind: str | None) -> str:
 def fetch(source, base: str | None = None) -> Raw:
     """Read nodes, participations, relations, sources and the release date from ``source``."""
     from .iris import Minter
+    from .namespaces import ORGKIND, ROLE
 
     base = _base(source, base)
     mint = Minter(base)
@@ -192,7 +190,7 @@ def fetch(source, base: str | None = None) -> Raw:
         }
         if acronym:
             attrs["acronym"] = acronym
-        org_kind = _tail(one("orgKind"), _ORGKIND_NS)
+        org_kind = _tail(one("orgKind"), str(ORGKIND))
         if org_kind:
             attrs["org_kind"] = org_kind
         for field_, attr in _NODE_FIELDS:
@@ -202,7 +200,7 @@ def fetch(source, base: str | None = None) -> Raw:
 
     merged: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in run_query(source, "_network-participations"):
-        role = _tail(r["role"], _ROLE_NS)
+        role = _tail(r["role"], str(ROLE))
         member, thing = key(r["member"]), key(r["thing"])
         if role not in PARTICIPATION_ROLES or member not in nodes or thing not in nodes:
             continue  # a role outside the scheme or an end that is not an entity (cannot happen in valid data)
