@@ -1,0 +1,245 @@
+"""pmkg serve over real HTTP: the SPARQL 1.1 Protocol (GET and POST), every result format parsed back,
+read-only, no SERVICE, timeouts, a result cap, a service description, and the offline query page in
+headless Chromium."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from conftest import ROOT, free_port, need_chromium, stop_process, wait_for_port
+
+from kg.store import MemoryStore
+
+TIMEOUT_S, MAX_ROWS = 2, 50
+SE_ORGS = """PREFIX schema: <https://schema.org/>
+SELECT ?org ?name WHERE { ?org a schema:Organization ; schema:name ?name ; schema:addressCountry "SE" }"""
+HOSPITALS = """PREFIX schema: <https://schema.org/>
+CONSTRUCT { ?o schema:name ?n } WHERE { ?o a schema:Hospital ; schema:name ?n }"""
+
+
+@pytest.fixture(scope="module")
+def server():
+    """`pmkg serve` on a free port with the shipped data; stopped after the module."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--timeout", str(TIMEOUT_S),
+                             "--max-rows", str(MAX_ROWS), "--quiet"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(port, proc, timeout=120)
+        yield f"http://127.0.0.1:{port}", proc
+    finally:
+        stop_process(proc)
+
+
+def http(url: str, *, method="GET", data: bytes | None = None, headers=None):
+    """(status, headers, body) of one request, whatever the status."""
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def get(base, query, accept=None, **params):
+    qs = urllib.parse.urlencode({"query": query, **params})
+    return http(f"{base}/sparql?{qs}", headers={"Accept": accept} if accept else {})
+
+
+def post_form(base, query, accept=None):
+    return http(f"{base}/sparql", method="POST", data=urllib.parse.urlencode({"query": query}).encode(),
+                headers={"Content-Type": "application/x-www-form-urlencoded", **({"Accept": accept} if accept else {})})
+
+
+def post_query(base, query, accept=None):
+    return http(f"{base}/sparql", method="POST", data=query.encode(),
+                headers={"Content-Type": "application/sparql-query", **({"Accept": accept} if accept else {})})
+
+
+@pytest.fixture(scope="module")
+def expected(dataset):
+    rows = MemoryStore(dataset).query(SE_ORGS).rows
+    assert len(rows) > 5, "the shipped data has Swedish organisations"
+    return {(str(o), str(n)) for o, n in rows}
+
+
+def test_binds_this_machine_only_by_default(server):
+    from kg.cli import parser
+
+    assert parser().parse_args(["serve"]).host == "127.0.0.1"
+    line = server[1].stdout.readline().decode()
+    assert f"{server[0]}/sparql" in line and "read-only" in line
+
+
+def test_get_and_post_give_the_same_json(server, expected):
+    base = server[0]
+    for status, headers, body in (get(base, SE_ORGS), post_form(base, SE_ORGS), post_query(base, SE_ORGS)):
+        assert status == 200 and headers.get_content_type() == "application/sparql-results+json"
+        data = json.loads(body)
+        assert data["head"]["vars"] == ["org", "name"]
+        assert {(b["org"]["value"], b["name"]["value"]) for b in data["results"]["bindings"]} == expected
+
+
+def test_every_result_format_parses_back(server, expected):
+    import pyoxigraph as ox
+
+    base = server[0]
+    for accept, fmt in (("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+                        ("text/tab-separated-values", ox.QueryResultsFormat.TSV)):
+        status, headers, body = get(base, SE_ORGS, accept)
+        assert status == 200 and headers.get_content_type() == accept
+        assert {(s["org"].value, s["name"].value) for s in ox.parse_query_results(body, fmt)} == expected
+    status, headers, body = post_form(base, SE_ORGS, "text/csv")
+    assert status == 200 and headers.get_content_type() == "text/csv"
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+    assert rows[0] == ["org", "name"] and {tuple(r) for r in rows[1:]} == expected
+    # the format parameter wins over Accept (handy in a browser)
+    status, headers, _ = get(base, SE_ORGS, "text/csv", format="tsv")
+    assert headers.get_content_type() == "text/tab-separated-values"
+    status, headers, body = get(base, "ASK { ?s ?p ?o }", "application/sparql-results+json")
+    assert json.loads(body)["boolean"] is True
+
+
+def test_graph_results_in_turtle_and_ntriples(server, dataset):
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    expected = MemoryStore(dataset).query(HOSPITALS).graph
+    assert len(expected) > 0
+    for accept, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                        ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")):
+        status, headers, body = post_query(server[0], HOSPITALS, accept)
+        assert status == 200 and headers.get_content_type() == accept
+        assert isomorphic(Graph().parse(data=body, format=fmt), expected), accept
+    status, _, body = post_query(server[0], HOSPITALS, "text/csv")
+    assert status == 406 and b"text/turtle" in body
+
+
+def test_updates_are_rejected(server):
+    base = server[0]
+    update = "INSERT DATA { <https://example.org/a> <https://example.org/b> <https://example.org/c> }"
+    answers = [
+        http(f"{base}/sparql", method="POST", data=update.encode(), headers={"Content-Type": "application/sparql-update"}),
+        http(f"{base}/sparql", method="POST", data=urllib.parse.urlencode({"update": update}).encode(),
+             headers={"Content-Type": "application/x-www-form-urlencoded"}),
+        post_form(base, update),
+        http(f"{base}/update", method="POST", data=update.encode(), headers={"Content-Type": "application/sparql-update"}),
+        http(f"{base}/sparql", method="PUT", data=b"", headers={"Content-Type": "text/turtle"}),
+    ]
+    for status, _, body in answers:
+        assert 400 <= status < 500, (status, body)
+    assert answers[0][0] == 403 and b"read-only" in answers[0][2]
+    status, _, body = get(base, "ASK { <https://example.org/a> ?p ?o }", "application/sparql-results+json")
+    assert json.loads(body)["boolean"] is False
+
+
+def test_service_is_refused_and_nothing_is_fetched(server):
+    import socket
+
+    with socket.socket() as listener:  # a host the query tries to make the endpoint call
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(1)
+        target = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+        for q in (f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+                  f"SELECT * WHERE {{ ?x ?y ?z . OPTIONAL {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }} }}"):
+            status, _, body = post_form(server[0], q)
+            assert status == 403 and b"SERVICE" in body
+        with pytest.raises(socket.timeout):
+            listener.accept()
+
+
+def test_a_slow_query_is_stopped_by_the_timeout(server, expected):
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    t0 = time.monotonic()
+    status, _, body = post_form(server[0], slow)
+    took = time.monotonic() - t0
+    assert status == 503 and b"timeout" in body
+    assert TIMEOUT_S <= took < TIMEOUT_S + 30
+    status, _, body = get(server[0], SE_ORGS)  # a fresh worker answers the next query
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == len(expected)
+
+
+def test_a_malformed_query_is_answered_400_with_a_message(server):
+    status, headers, body = post_form(server[0], "SELECT ?x\nWHERE { ?x ?y }")
+    assert status == 400 and headers.get_content_type() == "text/plain"
+    assert b"malformed SPARQL query" in body and b"line:2" in body
+    assert get(server[0], "   ")[0] == 400
+
+
+def test_a_large_result_is_capped(server, dataset):
+    total = len(dataset)
+    assert total > MAX_ROWS
+    status, headers, body = get(server[0], "SELECT * WHERE { ?s ?p ?o }")
+    assert status == 200 and headers["X-PMKG-Truncated"] == "true" and headers["X-PMKG-Max-Rows"] == str(MAX_ROWS)
+    assert len(json.loads(body)["results"]["bindings"]) == MAX_ROWS
+    status, headers, body = get(server[0], "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")
+    assert headers["X-PMKG-Truncated"] == "true" and len(body.splitlines()) == MAX_ROWS
+    status, headers, body = get(server[0], f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {MAX_ROWS}")
+    assert "X-PMKG-Truncated" not in headers and len(json.loads(body)["results"]["bindings"]) == MAX_ROWS
+
+
+def test_service_description(server, dataset):
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF
+
+    from kg.namespaces import SD
+
+    status, headers, body = http(f"{server[0]}/sparql", headers={"Accept": "text/turtle"})
+    assert status == 200 and headers.get_content_type() == "text/turtle"
+    g = Graph().parse(data=body, format="turtle")
+    svc = g.value(predicate=RDF.type, object=SD.Service)
+    assert g.value(svc, SD.endpoint) == URIRef(f"{server[0]}/sparql")
+    assert (svc, SD.supportedLanguage, SD.SPARQL11Query) in g
+    assert (svc, SD.resultFormat, URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON")) in g
+
+
+def test_query_page_works_offline_in_chromium(server):
+    chromium = need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    base = server[0]
+    status, headers, html = http(base + "/")
+    assert status == 200 and "default-src 'none'" in headers["Content-Security-Policy"]
+    assert not re.search(rb'(src|href)="(https?:)?//', html), "the page loads nothing from other hosts"
+    outside = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        try:
+            page = browser.new_page()
+
+            def gate(route):
+                if route.request.url.startswith(base):
+                    route.continue_()
+                else:
+                    outside.append(route.request.url)
+                    route.abort()
+            page.route("**/*", gate)
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(base + "/")
+            page.fill("#query", SE_ORGS)
+            page.click("#run")
+            page.wait_for_selector("#out table tbody tr", timeout=20_000)
+            assert page.locator("#out table th").all_inner_texts() == ["org", "name"]
+            assert page.locator("#out table tbody tr").count() > 5
+            assert "rows" in page.inner_text("#status")
+            page.fill("#query", "SELECT ?x WHERE { ?x }")
+            page.click("#run")
+            page.wait_for_selector("#out .error", timeout=20_000)
+            assert "malformed" in page.inner_text("#out .error")
+            assert errors == [] and outside == []
+        finally:
+            browser.close()
