@@ -39,6 +39,14 @@ def mini_dataset():
     return build(MINI, ONTOLOGY)
 
 
+@pytest.fixture(scope="session")
+def network_raw(dataset):
+    """What the network views read from the shipped data (kg.network.fetch), queried once."""
+    from kg.network import fetch
+
+    return fetch(dataset)
+
+
 @pytest.fixture
 def data_copy(tmp_path):
     """A writable copy of the shipped data/, for tests that break it on purpose."""
