@@ -192,28 +192,52 @@ class _Builder:
                                r.values["end"][0] if "end" in r.values else None, r.uncertain)
 
 
-def build_dataset(data: Data, vocab: Vocabulary, base: str | None = None) -> Dataset:
-    """Turn loaded data into a Dataset: a named graph per source, the ontology, and the description."""
+def build_dataset(data: Data, vocab: Vocabulary, base: str | None = None,
+                  imports: Path | str | None = None) -> Dataset:
+    """Turn loaded data into a Dataset: a named graph per source, the ontology, and the description.
+
+    ``imports`` is a folder of kept imports (``pmkg import``) to add, each in its own named graph,
+    reconciled with the curated records (see :mod:`kg.importers`); None adds none.
+    """
     from .describe import describe
 
     mint = Minter(base)
     ds = _Builder(data, vocab, mint).run()
+    loaded = []
+    if imports is not None:
+        from .importers.kept import load_imports
+
+        loaded = load_imports(ds, imports, mint)
     describe(ds, data, mint)
+    if loaded:
+        from .importers.kept import describe_imports
+
+        describe_imports(ds, loaded, mint)
     return ds
 
 
 def build(data_dir: Path | str | None = None, ontology_dir: Path | str | None = None,
-          base: str | None = None) -> Dataset:
+          base: str | None = None, imports: Path | str | bool | None = None) -> Dataset:
     """Load ``data_dir`` (default: the project's data/) and build the Dataset.
 
-    Raises :class:`kg.load.DataError` listing every problem in the data.
+    ``imports``: a folder of kept imports to include, or False for none. By default (None) the
+    project's ``build/imports/`` is included when ``data_dir`` is not given (the project's own
+    data), and nothing when it is (tests and other data folders stay as they are).
+
+    Raises :class:`kg.load.DataError` listing every problem in the data, and
+    :class:`kg.importers.kept.ImportFileError` (a ValueError) naming a kept import that cannot be read.
     """
     from . import paths
 
     ontology_dir = Path(ontology_dir or paths.ontology_dir())
     vocab = load_vocabulary(ontology_dir)
     data = load(Path(data_dir or paths.data_dir()), vocab.concepts)
-    return build_dataset(data, vocab, base)
+    if imports is None and data_dir is None:
+        imports = paths.build_dir() / "imports"
+    folder = imports if imports not in (None, False, True) else None
+    if imports is True:
+        folder = paths.build_dir() / "imports"
+    return build_dataset(data, vocab, base, folder)
 
 
 __all__ = ["build", "build_dataset", "load_vocabulary", "load_concepts", "Vocabulary"]

@@ -23,14 +23,18 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="DIR", help="curated data folder (default: data/ of the project)")
     p.add_argument("--ontology", metavar="DIR", help="ontology folder (default: ontology/ of the project)")
     p.add_argument("--base", metavar="IRI", help="base IRI for minted entities (default: $PMKG_BASE or https://w3id.org/pmkg/)")
+    p.add_argument("--no-imports", action="store_true",
+                   help="leave out the imports kept in build/imports/ (pmkg import); they are included by default "
+                        "when --data is not given")
 
 
 def _dataset(args, shacl: bool = False):
     """Build the graph from the data, or raise DataError."""
     from .build import build
 
+    imports = False if getattr(args, "no_imports", False) else None
     if not shacl:
-        return build(args.data, args.ontology, args.base)
+        return build(args.data, args.ontology, args.base, imports=imports)
     from .load import DataError
     from .validate import validate
 
@@ -40,6 +44,11 @@ def _dataset(args, shacl: bool = False):
     if not report.conforms:
         print(report.text(), file=sys.stderr)
         raise DataError([])
+    if imports is None and args.data is None:
+        from .importers import manifests
+
+        if manifests():  # the curated graph passed SHACL: now the same build with the kept imports
+            ds = build(args.data, args.ontology, args.base)
     return ds
 
 
@@ -331,7 +340,136 @@ def parser() -> argparse.ArgumentParser:
     _network_options(pa, focus=False)
     _store_options(pa)
     pa.set_defaults(func=cmd_path)
+
+    _import_parser(sub)
     return p
+
+
+def _id_list(text: str) -> list[str]:
+    """``a,b,c`` or ``@FILE`` (one id a line, # comments) -> ids."""
+    if text.startswith("@"):
+        lines = Path(text[1:]).read_text(encoding="utf-8").splitlines()
+        return [x.split("#", 1)[0].strip() for x in lines if x.split("#", 1)[0].strip()]
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+def cmd_import(args) -> int:
+    from . import importers
+
+    folder = getattr(args, "dir", None)
+    source = getattr(args, "source", None)
+    if args.list or args.remove:
+        if source:
+            raise UsageError("--list and --remove take no source")
+        if args.remove:
+            for path in importers.remove(args.remove, folder):
+                print(f"Removed {path}")
+            return OK
+        found = importers.manifests(folder)
+        where = folder or importers.imports_dir()
+        if not found:
+            print(f"No kept imports in {where}.")
+            return OK
+        rows = [("NAME", "SOURCE", "IMPORTED", "FILES", "QUADS", "ENTITIES", "MERGED", "CONFLICTS", "SKIPPED")]
+        for m in found:
+            c = m.counts
+            files = ", ".join(f["name"] for f in m.files[:3]) + (" ..." if len(m.files) > 3 else "")
+            rows.append((m.name, f"{m.title} ({m.importer_version})", m.imported_at, files, f"{c.get('quads', 0):,}",
+                         f"{c.get('entities', 0):,}", f"{c.get('merged', 0):,}", f"{c.get('conflicts', 0):,}",
+                         f"{m.skipped:,}"))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        for r in rows:
+            print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+        print(f"({len(found)} import(s) kept in {where}; each is its own named graph, included by build, query, "
+              f"viz and export)")
+        return OK
+    if not source:
+        raise UsageError("give a source (cordis, ctgov or ror), --list, or --remove NAME; see pmkg import --help")
+    if source == "cordis":
+        inputs = {"projects": args.projects, "organizations": args.organizations}
+        options = {"programme": [x for v in args.programme or [] for x in _id_list(v)],
+                   "topic": args.topic or [], "call": args.call or [], "keyword": args.keyword or [],
+                   "ids": [x for v in args.ids or [] for x in _id_list(v)]}
+    elif source == "ctgov":
+        inputs, options = {"path": args.path}, {}
+    else:
+        inputs = {"dump": args.dump}
+        options = {"all": args.all, "ids": [x for v in args.ids or [] for x in _id_list(v)]}
+    try:
+        summary = importers.run_import(
+            source, inputs, name=args.name, skip_bad=args.skip_bad, progress=True if args.progress else None,
+            options=options, data_dir=args.data, ontology_dir=args.ontology, base=args.base, folder=folder)
+    except importers.BadRecords as e:
+        shown = e.problems[:50]
+        print(f"pmkg: {len(e.problems)} bad record(s) in the input, nothing written:", file=sys.stderr)
+        for p in shown:
+            print(f"  {p}", file=sys.stderr)
+        if len(e.problems) > len(shown):
+            print(f"  ... and {len(e.problems) - len(shown)} more", file=sys.stderr)
+        print("Fix them, or run again with --skip-bad to import the good records and write a report of the "
+              "bad ones.", file=sys.stderr)
+        return DATA_PROBLEM
+    except importers.NothingToImport as e:
+        print(f"pmkg: {e}", file=sys.stderr)
+        return DATA_PROBLEM
+    print(summary.text())
+    return OK
+
+
+def _import_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", metavar="DIR", help="curated data to reconcile with (default: data/ of the project)")
+    p.add_argument("--ontology", metavar="DIR", help="ontology folder (default: ontology/ of the project)")
+    p.add_argument("--base", metavar="IRI", help="base IRI for minted entities (default: $PMKG_BASE or https://w3id.org/pmkg/)")
+    p.add_argument("--name", metavar="NAME", help="name of the import (default: the source); importing again "
+                                                  "under the same name replaces it")
+    p.add_argument("--skip-bad", action="store_true",
+                   help="keep the good records when some are bad, and write a report of the skipped ones "
+                        "(default: nothing is written when any record is bad)")
+    p.add_argument("--progress", action="store_true", help="show the progress bar even when stderr is not a terminal")
+    p.add_argument("--dir", metavar="DIR", default=argparse.SUPPRESS,
+                   help="where imports are kept (default: build/imports/ of the project)")
+
+
+def _import_parser(sub) -> None:
+    im = sub.add_parser(
+        "import", help="import public data (CORDIS, ClinicalTrials.gov, ROR) into its own named graph",
+        description="Read a registry's export into the pmkg model, reconciled with the curated data (the same "
+                    "ROR, Wikidata, CORDIS id, grant number or NCT number is the same node; curated facts win and "
+                    "conflicts are reported), and keep it in build/imports/ so that build, query, viz and export "
+                    "include it. Exit 1 when records are bad (nothing written unless --skip-bad).")
+    im.add_argument("--list", action="store_true", help="list the kept imports")
+    im.add_argument("--remove", metavar="NAME", help="drop a kept import")
+    im.add_argument("--dir", metavar="DIR", default=argparse.SUPPRESS,
+                    help="where imports are kept (default: build/imports/ of the project)")
+    isub = im.add_subparsers(dest="source", metavar="SOURCE")
+    c = isub.add_parser("cordis", help="CORDIS project.csv + organization.csv (Horizon 2020, Horizon Europe)",
+                        description="Import CORDIS open-data exports. Filters combine (all must match); a filter "
+                                    "given several times matches any of its values.")
+    c.add_argument("--projects", required=True, metavar="CSV", help="project.csv")
+    c.add_argument("--organizations", "--organisations", required=True, metavar="CSV", help="organization.csv")
+    f = c.add_argument_group("filters")
+    f.add_argument("--programme", action="append", metavar="CODE", help="framework programme: HORIZON, H2020 ...")
+    f.add_argument("--topic", action="append", metavar="PATTERN",
+                   help="topic prefix, * as wildcard: HORIZON-MISS-*-CANCER")
+    f.add_argument("--call", action="append", metavar="PATTERN", help="call prefix, * as wildcard")
+    f.add_argument("--keyword", action="append", metavar="WORD", help="word in the title, acronym or objective")
+    f.add_argument("--ids", action="append", metavar="IDS", help="project ids: 101104269,101079984 or @FILE")
+    _import_options(c)
+    c.set_defaults(func=cmd_import)
+    t = isub.add_parser("ctgov", help="ClinicalTrials.gov API v2 studies (a JSON file or a folder of them)")
+    t.add_argument("path", metavar="FILE|DIR", help="a study, a /studies page or a list of studies; or a folder of *.json")
+    _import_options(t)
+    t.set_defaults(func=cmd_import)
+    r = isub.add_parser("ror", help="ROR schema v2 records (the data dump's .json file)",
+                        description="By default only records of organisations already in the graph (same ROR id, "
+                                    "Wikidata id, or name and country) are imported, to enrich them.")
+    r.add_argument("dump", metavar="DUMP.json", help="the ROR dump (schema v2 JSON), or an API response")
+    r.add_argument("--all", action="store_true", help="import every record")
+    r.add_argument("--ids", action="append", metavar="IDS", help="also these ROR ids: 00j9c2840,... or @FILE")
+    _import_options(r)
+    r.set_defaults(func=cmd_import)
+    im.set_defaults(func=cmd_import, source=None, name=None, skip_bad=False, progress=False,
+                    data=None, ontology=None, base=None)
 
 
 def main(argv: list[str] | None = None) -> int:

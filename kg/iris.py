@@ -71,3 +71,95 @@ class Minter:
         if iri.startswith(prefix) and _ID.match(iri[len(prefix):]):
             return iri[len(prefix):]
         return None
+
+    # --- imported records (kg.importers) -------------------------------------------------------
+
+    def imported_id(self, scheme: str, key: str) -> str:
+        """The record id of an entity imported from a public registry: ``<scheme>-<slug of key>``.
+
+        ``scheme`` is one of :data:`IMPORT_SCHEMES`; the same key always gives the same id, so a
+        second import of the same CORDIS organisation, ROR record or NCT study meets the first.
+        """
+        if scheme not in IMPORT_SCHEMES:
+            raise ValueError(f"unknown import scheme {scheme!r}")
+        return f"{scheme}-{slug(key)}"
+
+    def imported(self, scheme: str, key: str) -> URIRef:
+        """The entity IRI of :meth:`imported_id`."""
+        return self.entity(self.imported_id(scheme, key))
+
+    def import_source(self, name: str) -> URIRef:
+        """The source (``pmkg:Source``, ``prov:Entity``) of the import called ``name``."""
+        return self.source(f"import-{name}")
+
+    def import_part(self, name: str, part: str) -> URIRef:
+        """A provenance node of an import: its activity, its importer, one of its input files."""
+        return URIRef(f"{self.base}source/import-{name}.{slug(part)}")
+
+    def import_graph(self, name: str) -> URIRef:
+        """The named graph holding the import called ``name``."""
+        return self.graph(f"import-{name}")
+
+    def rename(self, iri: str, ids: dict[str, str]) -> str:
+        """``iri`` with the record ids in it replaced through ``ids`` (old id -> new id).
+
+        Covers every IRI shape minted here from record ids: entities (``id/<id>``), their
+        sub-nodes (``id/<id>.amount``) and participations (``participation/<in>.<role>.<who>``).
+        Other IRIs come back unchanged.
+        """
+        ent = f"{self.base}id/"
+        if iri.startswith(ent):
+            rid, dot, rest = iri[len(ent):].partition(".")
+            new = ids.get(rid)
+            return f"{ent}{new}{dot}{rest}" if new else iri
+        part = f"{self.base}participation/"
+        if iri.startswith(part):
+            pieces = iri[len(part):].split(".")
+            if len(pieces) == 3 and (pieces[0] in ids or pieces[2] in ids):
+                return f"{part}{ids.get(pieces[0], pieces[0])}.{pieces[1]}.{ids.get(pieces[2], pieces[2])}"
+        return iri
+
+    def split_participation(self, iri: str) -> tuple[str, str, str] | None:
+        """(in id, role, who id) of a participation IRI minted here, else None."""
+        part = f"{self.base}participation/"
+        if iri.startswith(part):
+            pieces = iri[len(part):].split(".")
+            if len(pieces) == 3:
+                return pieces[0], pieces[1], pieces[2]
+        return None
+
+
+#: Record-id prefixes of imported entities, by what the key identifies. Curated ids never use
+#: them (a curated record is reconciled with its imported twin through its identifiers instead).
+IMPORT_SCHEMES = frozenset({
+    "cordis-project",     # CORDIS project id (= grant agreement number)
+    "cordis-grant",       # the EU grant of a CORDIS project
+    "cordis-org",         # CORDIS organisation id (the PIC)
+    "cordis-programme",   # framework programme code (H2020, HORIZON ...)
+    "cordis-call",        # call identifier
+    "cordis-topic",       # topic identifier
+    "ctgov",              # NCT number
+    "ctgov-org",          # ClinicalTrials.gov sponsor, collaborator or site, by name (+ place when generic)
+    "ror",                # ROR id (the 9 characters after https://ror.org/)
+    "funder",             # a funder named by a registry without an identifier (the European Commission)
+})
+
+_MAX_SLUG = 80
+
+
+def slug(text: str) -> str:
+    """A record-id-safe form of ``text``: ASCII letters and digits, lower case, joined by '-'.
+
+    Accents are dropped (é -> e); text with no Latin letters or digits, or too long, ends in a
+    short hash so that different keys keep different ids.
+    """
+    import hashlib
+    import unicodedata
+
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    s = re.sub(r"[^a-z0-9]+", "-", bare.encode("ascii", "ignore").decode().lower()).strip("-")
+    lost = any(c.isalnum() and not c.isascii() for c in bare)   # letters beyond Latin were dropped
+    if not s or lost or len(s) > _MAX_SLUG:
+        digest = hashlib.sha1(text.strip().encode("utf-8")).hexdigest()[:10]
+        s = f"{s[:_MAX_SLUG - 11].rstrip('-')}-{digest}" if s else f"h{digest}"
+    return s

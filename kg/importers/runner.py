@@ -1,0 +1,229 @@
+"""Running one import: read the files, write the graph, reconcile, keep it with its manifest.
+
+Every importer (``cordis``, ``ctgov``, ``ror``) only reads its format and
+describes records through an :class:`ImportContext`; this module does what is
+common: checks the curated data first, streams the quads to a temporary file,
+refuses to keep anything when a row is bad (unless ``skip_bad``), reconciles
+with the curated graph to count what was added, merged and left out, and
+writes the manifest and the report.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..iris import Minter
+from ..load import DataError, Problem
+from . import kept
+from .emit import Emitter, QuadFile, Vocab
+from .progress import Progress
+from .reconcile import CuratedIndex
+
+
+class WrongFormat(ValueError):
+    """An input file is not in the format the importer reads (e.g. a ROR dump given to ctgov)."""
+
+
+class BadRecords(DataError):
+    """Records of the input are bad (each a :class:`kg.load.Problem` with file and line): nothing kept."""
+
+
+class NothingToImport(ValueError):
+    """No record was selected (filters matched nothing): nothing is written."""
+
+
+@dataclass
+class ImportContext:
+    """What an importer works with: the emitter, the curated index, and where to report problems."""
+
+    name: str
+    mint: Minter
+    vocab: Vocab
+    index: CuratedIndex
+    emit: Emitter
+    skip_bad: bool = False
+    progress: bool | None = None
+    problems: list[Problem] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)   # records read / imported / filtered, by importer-chosen labels
+
+    def problem(self, file: str, line: int | None, record: str | None, fld: str | None, message: str) -> None:
+        """Record a bad row or record (the importer then leaves it out)."""
+        self.problems.append(Problem(file, line, record, fld, message))
+
+    def bar(self, total: int, unit: str, label: str = "") -> Progress:
+        return Progress(total, unit, enabled=self.progress, label=label)
+
+
+@dataclass
+class ImportSummary:
+    """The outcome of one import, for the CLI and the tests."""
+
+    manifest: kept.Manifest
+    path: Path
+    report: Path | None
+    quads: int
+    entities: int
+    merged_curated: int
+    merged_imports: int
+    rules: dict[str, int]
+    conflicts: list[str]
+    skipped: list[Problem]
+    counts: dict[str, int]
+    replaced: bool = False
+
+    @property
+    def added(self) -> int:
+        return self.entities - self.merged_curated - self.merged_imports
+
+    def text(self) -> str:
+        m = self.manifest
+        read = ", ".join(f"{n:,} {what}" for what, n in self.counts.items() if what.startswith("read "))
+        read = read.replace("read ", "")
+        lines = [f"Imported {m.title} as '{m.name}'{' (replacing the earlier import of that name)' if self.replaced else ''}: "
+                 f"{read or 'nothing'} read from {', '.join(f['name'] for f in m.files[:5])}"
+                 f"{' ...' if len(m.files) > 5 else ''}"]
+        rules = ", ".join(f"{n} by {r}" for r, n in sorted(self.rules.items()))
+        lines.append(f"  added {self.added:,} new entities; merged {self.merged_curated:,} into curated records"
+                     f"{f' ({rules})' if rules else ''} and {self.merged_imports:,} into earlier imports")
+        extra = [f"{n:,} {what}" for what, n in self.counts.items() if not what.startswith("read ")]
+        if extra:
+            lines.append("  " + "; ".join(extra))
+        if self.skipped:
+            lines.append(f"  skipped {len(self.skipped):,} bad record(s) (--skip-bad): listed in {self.report}")
+        if self.conflicts:
+            lines.append(f"  {len(self.conflicts):,} imported fact(s) conflict with curated data; curated kept:")
+            lines += [f"    {c}" for c in self.conflicts[:10]]
+            if len(self.conflicts) > 10:
+                lines.append(f"    ... {len(self.conflicts) - 10} more in {self.report}")
+        lines.append(f"  wrote {self.path} ({self.quads:,} quads in graph <{m.graph}>)")
+        return "\n".join(lines)
+
+
+def _when() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    t = datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch else datetime.now(timezone.utc)
+    return t.replace(microsecond=0).isoformat()
+
+
+def file_info(path: Path) -> dict[str, Any]:
+    """Name, size, modification time (UTC) and SHA-256 of an input file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    st = path.stat()
+    modified = datetime.fromtimestamp(int(st.st_mtime), tz=timezone.utc).isoformat()
+    return {"name": path.name, "path": str(path.resolve()), "size": st.st_size, "modified": modified,
+            "sha256": h.hexdigest()}
+
+
+def curated_index(data_dir=None, ontology_dir=None, base: str | None = None) -> CuratedIndex:
+    """The index of the curated graph (imports excluded). Raises DataError when the data has problems."""
+    from ..build import build
+
+    ds = build(data_dir, ontology_dir, base, imports=False)
+    return CuratedIndex.from_dataset(ds, Minter(base))
+
+
+def run_import(importer, inputs: dict[str, Any], *, name: str | None = None, skip_bad: bool = False,
+               progress: bool | None = None, options: dict[str, Any] | None = None,
+               data_dir=None, ontology_dir=None, base: str | None = None,
+               folder: Path | str | None = None, index: CuratedIndex | None = None) -> ImportSummary:
+    """Run ``importer`` (a module: ``cordis``, ``ctgov`` or ``ror``) on ``inputs`` and keep the result.
+
+    Raises :class:`BadRecords` listing every bad record (nothing written) unless ``skip_bad``,
+    :class:`kg.load.DataError` when the curated data has problems; :class:`WrongFormat` for a file of another format; :class:`NothingToImport`
+    when no record was selected.
+    """
+    options = dict(options or {})
+    name = kept.check_name(name or importer.KIND)
+    folder = Path(folder) if folder else kept.imports_dir()
+    mint = Minter(base)
+    vocab = Vocab.load(ontology_dir)
+    paths = importer.input_files(inputs)
+    for p in paths:
+        if not p.is_file():
+            raise FileNotFoundError(f"{p}: no such file")
+    importer.check_format(inputs)            # refuse a file of another format before any work
+    if index is None:
+        index = curated_index(data_dir, ontology_dir, mint.base)
+    files = [file_info(p) for p in paths]
+    when = _when()
+    graph = str(mint.import_graph(name))
+    source = str(mint.import_source(name))
+    with QuadFile(folder / (name + kept.DATA_SUFFIX), graph) as out:
+        emit = Emitter(out, mint, vocab, source)
+        ctx = ImportContext(name, mint, vocab, index, emit, skip_bad, progress)
+        title = f"{importer.TITLE} import '{name}'"
+        emit.provenance(name, title, importer.KIND, importer.VERSION, files, when)
+        importer.read(ctx, inputs, options)
+        if ctx.problems and not skip_bad:
+            raise BadRecords(ctx.problems)
+        if not ctx.counts.get(importer.MAIN_COUNT):
+            raise NothingToImport(importer.nothing_message(options))
+        out.close()
+        rec, quads = kept.reconcile_file(out.tmp, index, mint.base)
+        others = [m for m in kept.manifests(folder) if m.name != name]
+        in_imports = _entities_in(folder, others, mint.base) & (rec.entities - index.subjects) if others else set()
+        in_imports -= {mint.base + "id/" + a for a in rec.aliases}
+        replaced = (folder / (name + kept.MANIFEST_SUFFIX)).exists()
+        path = out.commit()
+    conflicts = [c.text(mint) for c in rec.conflicts.values()]
+    report = _write_report(folder, name, ctx.problems, conflicts)
+    manifest = kept.Manifest(
+        name=name, kind=importer.KIND, title=importer.TITLE, importer_version=importer.VERSION,
+        pmkg_version=_pmkg_version(), base=mint.base, graph=graph, source=source, imported_at=when,
+        files=files, options={k: v for k, v in options.items() if v not in (None, [], (), False)},
+        counts={**ctx.counts, "quads": quads, "entities": len(rec.entities), "merged": rec.merged,
+                "merged_imports": len(in_imports), "conflicts": len(conflicts)},
+        conflicts=conflicts[:50], skipped=len(ctx.problems))
+    from ..files import atomic_write
+
+    atomic_write(folder / (name + kept.MANIFEST_SUFFIX), manifest.to_json())
+    return ImportSummary(manifest, path, report, quads, len(rec.entities), rec.merged, len(in_imports),
+                         dict(rec.rules), conflicts, list(ctx.problems), dict(ctx.counts), replaced)
+
+
+def _pmkg_version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _entities_in(folder: Path, others: list[kept.Manifest], base: str) -> set[str]:
+    """Entity IRIs that are subjects in the other kept imports (rebased to ``base``)."""
+    found: set[str] = set()
+    for m in others:
+        ent = m.base + "id/"
+        p = folder / m.data_file
+        if not p.is_file():
+            continue
+        with open(p, encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("<" + ent):
+                    s = line[1: line.index(">")]
+                    if "." not in s[len(ent):]:
+                        found.add(base + s[len(m.base):])
+    return found
+
+
+def _write_report(folder: Path, name: str, skipped: list[Problem], conflicts: list[str]) -> Path | None:
+    from ..files import atomic_write
+
+    path = folder / (name + kept.REPORT_SUFFIX)
+    if not skipped and not conflicts:
+        path.unlink(missing_ok=True)
+        return None
+    lines = [f"# Report of import '{name}'", ""]
+    if skipped:
+        lines += [f"## {len(skipped)} bad record(s) skipped (--skip-bad)", ""] + [str(p) for p in skipped] + [""]
+    if conflicts:
+        lines += [f"## {len(conflicts)} imported fact(s) left out: the curated data says otherwise", ""]
+        lines += conflicts + [""]
+    atomic_write(path, "\n".join(lines))
+    return path
