@@ -47,6 +47,16 @@ def network_raw(dataset):
     return fetch(dataset)
 
 
+@pytest.fixture(scope="session")
+def curated_index(dataset):
+    """The shipped data's identifiers, names and facts as the importers reconcile against them
+    (kg.importers.reconcile.CuratedIndex), read once; imports never write into ``dataset``."""
+    from kg.importers.reconcile import CuratedIndex
+    from kg.iris import Minter
+
+    return CuratedIndex.from_dataset(dataset, Minter())
+
+
 @pytest.fixture
 def data_copy(tmp_path):
     """A writable copy of the shipped data/, for tests that break it on purpose."""

@@ -148,6 +148,7 @@ class _Org:
 class _CtGov:
     def __init__(self, ctx: ImportContext) -> None:
         self.ctx = ctx
+        self.text = ""
         self.emit, self.mint = ctx.emit, ctx.mint
         self.orgs: dict[str, _Org] = {}
         self.seen: set[str] = set()
@@ -169,7 +170,19 @@ class _CtGov:
             o.classes.add(cls)
         return rid
 
-    def study(self, file: str, where: str, study: Any) -> None:
+    def line_of(self, nct: str, index: int) -> int | None:
+        """The line a study starts on in the current file: where its NCT number is, else its
+        ``index``-th protocolSection (JSON parsers give no positions for values)."""
+        text = self.text
+        m = re.search(r'"nctId"\s*:\s*"' + re.escape(nct) + '"', text) if nct else None
+        if m is None:
+            found = list(re.finditer(r'"protocolSection"\s*:', text))
+            m = found[index] if index < len(found) else None
+        return text.count("\n", 0, m.start()) + 1 if m else None
+
+    def study(self, file: str, index: int, study: Any) -> None:
+        where = f"studies[{index}]"
+        nct = ""
         ps = study.get("protocolSection") if isinstance(study, dict) else None
         if not isinstance(ps, dict):
             self.ctx.problem(file, None, where, "protocolSection", "missing: not a ClinicalTrials.gov v2 study record")
@@ -177,7 +190,7 @@ class _CtGov:
         errors = len(self.ctx.problems)
 
         def bad(fld: str, msg: str) -> None:
-            self.ctx.problem(file, None, rec, fld, msg)
+            self.ctx.problem(file, self.line_of(nct, index), rec, fld, msg)
 
         ident = _get(ps, "identificationModule") or {}
         nct = _text(ident.get("nctId"))
@@ -333,7 +346,8 @@ def read(ctx: ImportContext, inputs: dict, options: dict) -> None:
     for path in files:
         try:
             with open(path, encoding="utf-8-sig") as fh:
-                data = json.load(fh)
+                imp.text = fh.read()
+            data = json.loads(imp.text)
         except json.JSONDecodeError as e:
             ctx.problem(path.name, e.lineno, None, None, f"malformed JSON: {e.msg} (column {e.colno})")
             continue
@@ -341,7 +355,7 @@ def read(ctx: ImportContext, inputs: dict, options: dict) -> None:
             ctx.problem(path.name, None, None, None, f"not UTF-8 text ({e.reason})")
             continue
         for i, study in enumerate(_studies(path, data)):
-            imp.study(path.name, f"studies[{i}]", study)
+            imp.study(path.name, i, study)
         done += path.stat().st_size
         bar.update(done)
     imp.finish()

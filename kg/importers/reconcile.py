@@ -29,6 +29,7 @@ from ..iris import Minter
 from ..namespaces import FRAPO, ORG, PMKG, RDF, RDFS, SCHEMA, XSD
 
 XSD_STRING, XSD_DECIMAL = str(XSD.string), str(XSD.decimal)
+DATE_TYPES = frozenset({str(XSD.date), str(XSD.gYearMonth), str(XSD.gYear)})
 
 #: Identifier properties: (predicate IRI) -> key kind. org:identifier is keyed by its datatype.
 KEY_PREDICATES: dict[str, str] = {
@@ -333,7 +334,10 @@ class Reconciler:
 
     @staticmethod
     def _same_text(o_key: tuple, have: set[tuple]) -> bool:
+        """The same text but for case and accents, or the same date at another precision (2009, 2009-01-01)."""
         n = norm_name(o_key[1])
+        if o_key[2] in DATE_TYPES:
+            return any(k[2] in DATE_TYPES and (k[1].startswith(o_key[1]) or o_key[1].startswith(k[1])) for k in have)
         return any(k[0] == "l" and norm_name(k[1]) == n for k in have)
 
     def _is_org(self, s: str) -> bool:

@@ -1,0 +1,263 @@
+"""pmkg import cordis: CORDIS project.csv + organization.csv into the graph, reconciled with data/."""
+from __future__ import annotations
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF
+
+from kg.importers import BadRecords, NothingToImport, WrongFormat, run_import
+from kg import namespaces as ns
+from kg.namespaces import CONCEPT, ORG, PMKG, PROV, ROLE, SCHEMA
+
+from conftest import DATA, ONTOLOGY, ROOT
+
+FIX = ROOT / "tests" / "fixtures" / "cordis"
+PM = "https://w3id.org/pmkg/id/"
+INPUTS = {"projects": FIX / "project.csv", "organizations": FIX / "organization.csv"}
+
+
+def pm(rid: str) -> URIRef:
+    return URIRef(PM + rid)
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory, curated_index):
+    folder = tmp_path_factory.mktemp("imports")
+    summary = run_import("cordis", INPUTS, folder=folder, index=curated_index)
+    return folder, summary
+
+
+@pytest.fixture(scope="module")
+def ds(imported):
+    from kg.build import build
+
+    return build(DATA, ONTOLOGY, imports=imported[0])
+
+
+def members(ds, thing: URIRef) -> dict[URIRef, set[str]]:
+    """organisation -> role ids of its participations in ``thing``."""
+    out: dict[URIRef, set[str]] = {}
+    for m in ds.subjects(ORG.organization, thing):
+        for who in ds.objects(m, ORG.member):
+            for role in ds.objects(m, ORG.role):
+                out.setdefault(who, set()).add(str(role)[len(str(ROLE)):])
+    return out
+
+
+def country(ds, org: URIRef) -> set[str]:
+    return {str(c) for c in ds.objects(org, SCHEMA.addressCountry)}
+
+
+def test_summary_counts(imported):
+    _, s = imported
+    assert s.counts["read projects"] == 5
+    assert s.counts["read participations"] == 15
+    assert s.counts["read organisations"] == 12
+    assert s.skipped == []
+    assert s.merged_curated >= 8  # 2 projects, 2 grants, OUS, KI, NKI, AICIB, EC, Horizon Europe
+
+
+def test_roles_and_countries_of_a_curated_project(ds):
+    """PRIME-ROSE (CORDIS 101104269) keeps its curated node; the CORDIS consortium joins it with
+    the curated organisations where they are the same (by name, or acronym and country)."""
+    got = members(ds, pm("prime-rose"))
+    assert got[pm("ous")] == {"coordinator"}          # 'OSLO UNIVERSITETSSYKEHUS HF' = a curated alternative name
+    assert got[pm("ki")] == {"partner"}               # participant -> partner
+    assert got[pm("nki")] == {"partner"}              # by acronym NKI and country NL
+    heidelberg = pm("cordis-org-999000004")
+    assert got[heidelberg] == {"associated-partner"}
+    assert country(ds, heidelberg) == {"DE"}
+    assert str(ds.value(heidelberg, SCHEMA.name)) == "UNIVERSITÄTSKLINIKUM HEIDELBERG"
+    assert got[pm("ec")] == {"funder"}
+    # one coordinator, and the direct edge mirrors it
+    assert set(ds.objects(pm("prime-rose"), PMKG.coordinator)) == {pm("ous")}
+
+
+def test_roles_and_countries_of_an_h2020_project(ds):
+    p = pm("cordis-project-945393")
+    got = members(ds, p)
+    roles = {str(ds.value(o, SCHEMA.name)): r for o, r in got.items()}
+    assert roles["THE UNIVERSITY OF MANCHESTER"] == {"coordinator"}
+    assert roles["ΕΘΝΙΚΟ ΚΑΙ ΚΑΠΟΔΙΣΤΡΙΑΚΟ ΠΑΝΕΠΙΣΤΗΜΙΟ ΑΘΗΝΩΝ"] == {"third-party"}
+    assert roles["UNIVERSITAET ZUERICH"] == {"associated-partner"}    # H2020 'partner' organisation
+    assert roles["UNIVERSITAT AUTONOMA DE BARCELONA"] == {"partner"}
+    assert country(ds, pm("cordis-org-999000008")) == {"GB"}          # CORDIS 'UK'
+    assert country(ds, pm("cordis-org-999000009")) == {"GR"}          # CORDIS 'EL'
+    assert country(ds, pm("cordis-org-999000010")) == {"ES"}          # CORDIS 'ES;ES'
+    assert (p, PMKG.thirdParty, pm("cordis-org-999000009")) in ds
+    assert set(ds.objects(pm("cordis-org-999000010"), SCHEMA.url)) == {URIRef("http://www.uab.cat")}
+    # no end date in the export: none invented
+    assert ds.value(p, SCHEMA.endDate) is None
+    assert ds.value(p, SCHEMA.startDate) == Literal("2020-01-01", datatype=ns.XSD.date)
+
+
+def test_an_organisation_in_several_projects_is_one_node(ds):
+    ki = pm("ki")
+    assert members(ds, pm("cordis-project-101999001"))[ki] == {"coordinator"}
+    assert members(ds, pm("cordis-project-101999002"))[ki] == {"third-party"}
+    assert (None, None, pm("cordis-org-999000002")) not in ds   # merged into the curated node, never a duplicate
+    assert (pm("cordis-org-999000002"), None, None) not in ds
+    pic = URIRef(str(PMKG) + "PIC")
+    assert Literal("999000002", datatype=pic) in set(ds.objects(ki, ORG.identifier))
+
+
+def test_same_cordis_id_and_grant_number_are_the_same_nodes(ds):
+    assert set(ds.subjects(PMKG.cordisId, Literal("101104269"))) == {pm("prime-rose")}
+    assert set(ds.subjects(URIRef("http://purl.org/cerif/frapo/hasGrantNumber"), Literal("101104269"))) == \
+        {pm("grant-prime-rose")}
+    assert (pm("cordis-project-101104269"), None, None) not in ds
+    # the curated name stays the name; CORDIS's title becomes an alternative name, unless the
+    # curated record has it already but for case (PRecisIon Cancer MEdicine RepurpOsing ...)
+    title = "Precision Cancer Medicine Repurposing System Using Pragmatic Clinical Trials"
+    for rid in ("prime-rose", "grant-prime-rose"):
+        assert set(ds.objects(pm(rid), SCHEMA.name)) == {Literal("PRIME-ROSE: " + title)}
+    assert Literal(title) not in set(ds.objects(pm("prime-rose"), SCHEMA.alternateName))
+    assert Literal(title) in set(ds.objects(pm("grant-prime-rose"), SCHEMA.alternateName))
+
+
+def test_curated_facts_win_and_the_conflict_is_reported(imported, ds):
+    _, s = imported
+    assert any(c.startswith("pm:echos schema:startDate: curated '2023-04-01' kept, imported '2023-05-01'")
+               for c in s.conflicts)
+    assert set(ds.objects(pm("echos"), SCHEMA.startDate)) == {Literal("2023-04-01", datatype=ns.XSD.date)}
+    report = s.report.read_text(encoding="utf-8")
+    assert "pm:echos schema:startDate" in report
+
+
+def test_awkward_text_survives(imported, ds):
+    """Quoted ';' and doubled quotes inside multi-line objectives, CR LF line ends, non-ASCII titles."""
+    from rdflib import Dataset
+
+    kept = Dataset(default_union=True)
+    kept.parse(imported[0] / "cordis.nq", format="nquads")  # the import as kept, before reconciliation
+    prime = str(kept.value(pm("cordis-project-101104269"), SCHEMA.description))
+    assert prime == ('PRIME-ROSE brings DRUP-like clinical trials (DLCTs) together; it will:\n'
+                     '- share data across trials; "synthetic" control arms included;\n'
+                     '- implement precision cancer medicine in routine care.')
+    echos = str(kept.value(pm("cordis-project-101104587"), SCHEMA.description))
+    assert echos == ('National Cancer Mission Hubs; a network of hubs.\n'
+                     'Second paragraph: "hubs" engage citizens; patients; and researchers.')
+    # on the curated node the curated description is kept, the imported one left out
+    described = [str(x) for x in ds.objects(pm("prime-rose"), SCHEMA.description)]
+    assert len(described) == 1 and described[0].startswith("Horizon Europe EU Cancer Mission project")
+    g = pm("cordis-project-945393")
+    assert str(ds.value(g, SCHEMA.description)) == "Rare cancers; genomic profiling.\n\nNo end date published yet."
+    n = pm("cordis-project-101999001")
+    assert str(ds.value(n, SCHEMA.name)) == "Präzisionsmedizin für alle – a Nordic ‘precision’ network"
+
+
+def test_grant_amount_funder_and_programme_chain(ds):
+    grant = pm("cordis-grant-101999001")
+    amount = ds.value(grant, SCHEMA.amount)
+    assert ds.value(amount, SCHEMA.value) == Literal("1500000", datatype=ns.XSD.decimal)
+    assert str(ds.value(amount, SCHEMA.currency)) == "EUR"
+    assert ds.value(grant, SCHEMA.funder) == pm("ec")                 # 'European Commission' = curated ec
+    topic = ds.value(grant, PMKG.fundingProgramme)
+    assert topic == pm("cordis-topic-horizon-hlth-2023-care-08-02")
+    call = ds.value(topic, DCTERMS.isPartOf)
+    assert call == pm("cordis-call-horizon-hlth-2023-care-08")
+    assert ds.value(call, DCTERMS.isPartOf) == pm("horizon-europe")   # HORIZON = curated Horizon Europe
+    assert (pm("cordis-project-101999001"), SCHEMA.funding, grant) in ds
+
+
+def test_provenance_of_the_import_graph(imported, ds):
+    graph = ds.graph(URIRef("https://w3id.org/pmkg/graph/import-cordis"))
+    src = URIRef("https://w3id.org/pmkg/source/import-cordis")
+    assert (src, RDF.type, PMKG.Source) in graph
+    files = {str(graph.value(f, DCTERMS.title)) for f in graph.objects(src, PROV.wasDerivedFrom)}
+    assert files == {"project.csv", "organization.csv"}
+    for f in graph.objects(src, PROV.wasDerivedFrom):
+        assert graph.value(f, DCTERMS.modified).datatype == ns.XSD.dateTime
+    act = graph.value(src, PROV.wasGeneratedBy)
+    agent = graph.value(act, PROV.wasAssociatedWith)
+    assert str(graph.value(agent, SCHEMA.softwareVersion)) == "cordis-1"
+    # every imported entity names the import as a source, in the import's own graph
+    assert (pm("cordis-org-999000004"), DCTERMS.source, src) in graph
+    assert (pm("ous"), DCTERMS.source, src) in graph
+    assert imported[1].manifest.graph == "https://w3id.org/pmkg/graph/import-cordis"
+
+
+def test_kind_and_sector_from_activity_type(ds):
+    uab = pm("cordis-org-999000010")
+    assert ds.value(uab, PMKG.organisationKind) == URIRef(CONCEPT + "orgkind/university")
+    assert (uab, RDF.type, SCHEMA.CollegeOrUniversity) in ds
+    company = pm("cordis-org-999000012")
+    assert ds.value(company, PMKG.sector) == URIRef(CONCEPT + "sector/industry")
+
+
+@pytest.mark.parametrize("options, expected", [
+    ({"topic": ["HORIZON-MISS-*-CANCER"]}, {"101104269", "101104587", "101999002"}),
+    ({"programme": ["h2020"]}, {"945393"}),
+    ({"keyword": ["screening"]}, {"101999002"}),
+    ({"ids": ["101999001", "945393"]}, {"101999001", "945393"}),
+    ({"call": ["HORIZON-MISS-2022"], "keyword": ["hubs"]}, {"101104587"}),
+])
+def test_filters(tmp_path, curated_index, options, expected):
+    s = run_import("cordis", INPUTS, folder=tmp_path, index=curated_index, options=options)
+    assert s.counts["read projects"] == len(expected)
+    assert s.counts["filtered out projects"] == 5 - len(expected)
+    text = (tmp_path / "cordis.nq").read_text(encoding="utf-8")
+    cordis_ids = {line.split('"')[1] for line in text.splitlines() if "#cordisId>" in line}
+    assert cordis_ids == expected
+
+
+def test_filters_matching_nothing_write_nothing(tmp_path, curated_index):
+    with pytest.raises(NothingToImport, match="no project matched the filters"):
+        run_import("cordis", INPUTS, folder=tmp_path, index=curated_index, options={"topic": ["NOPE-*"]})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_rows_are_located_and_nothing_is_written(tmp_path, curated_index):
+    bad = {"projects": FIX / "bad" / "project.csv", "organizations": FIX / "bad" / "organization.csv"}
+    with pytest.raises(BadRecords) as e:
+        run_import("cordis", bad, folder=tmp_path, index=curated_index)
+    got = {(p.file, p.line, p.field) for p in e.value.problems}
+    assert got == {
+        ("project.csv", 5, "startDate"),        # 2024-02-30
+        ("project.csv", 6, "id"),               # missing id
+        ("project.csv", 7, None),               # 4 columns where the header has 20
+        ("organization.csv", 3, "role"),        # 'observer'
+        ("organization.csv", 4, "organisationID"),
+        ("organization.csv", 5, "projectID"),   # no such project in project.csv
+    }
+    msgs = " | ".join(str(p) for p in e.value.problems)
+    assert "unknown role 'observer'" in msgs and "4 columns where the header has 20" in msgs
+    assert list(tmp_path.iterdir()) == []  # no data, no manifest, no temporary file
+
+
+def test_skip_bad_keeps_the_good_rows_and_reports_the_others(tmp_path, curated_index):
+    bad = {"projects": FIX / "bad" / "project.csv", "organizations": FIX / "bad" / "organization.csv"}
+    s = run_import("cordis", bad, folder=tmp_path, index=curated_index, skip_bad=True)
+    assert s.counts["read projects"] == 1 and s.counts["read participations"] == 1
+    assert len(s.skipped) == 6
+    report = s.report.read_text(encoding="utf-8")
+    assert "organization.csv:3: record '101104269/999000002', field 'role': unknown role 'observer'" in report
+    assert "project.csv:5: record '101999010', field 'startDate'" in report
+    assert s.manifest.skipped == 6
+
+
+def test_files_in_the_wrong_order_or_format_are_refused(tmp_path, curated_index):
+    swapped = {"projects": FIX / "organization.csv", "organizations": FIX / "project.csv"}
+    with pytest.raises(WrongFormat, match="organization.csv; give it as --organizations"):
+        run_import("cordis", swapped, folder=tmp_path, index=curated_index)
+    ror = ROOT / "tests" / "fixtures" / "ror" / "ror-data.json"
+    with pytest.raises(WrongFormat, match="JSON"):
+        run_import("cordis", {"projects": ror, "organizations": FIX / "organization.csv"},
+                   folder=tmp_path, index=curated_index)
+    comma = tmp_path / "comma.csv"
+    comma.write_text("id,title\n1,x\n", encoding="utf-8")
+    with pytest.raises(WrongFormat, match="comma-separated"):
+        run_import("cordis", {"projects": comma, "organizations": FIX / "organization.csv"},
+                   folder=tmp_path, index=curated_index)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["comma.csv"]
+
+
+def test_progress_bar_when_asked(tmp_path, curated_index, capsys):
+    run_import("cordis", INPUTS, folder=tmp_path, index=curated_index, progress=True)
+    err = capsys.readouterr().err
+    assert "CORDIS [" in err and "100%" in err and "MiB" in err
+
+
+def test_no_progress_bar_when_not_a_terminal(tmp_path, curated_index, capsys):
+    run_import("cordis", INPUTS, folder=tmp_path, index=curated_index)
+    assert capsys.readouterr().err == ""
