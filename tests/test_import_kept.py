@@ -1,0 +1,185 @@
+"""Kept imports: pmkg import --list/--remove, and build, export and stores including them."""
+from __future__ import annotations
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
+
+from kg.cli import main
+from kg.importers import ImportFileError, manifests, run_import
+from kg.namespaces import SCHEMA, VOID
+
+from conftest import DATA, ONTOLOGY, ROOT
+
+FIX = ROOT / "tests" / "fixtures"
+CORDIS = ["cordis", "--projects", str(FIX / "cordis" / "project.csv"),
+          "--organizations", str(FIX / "cordis" / "organization.csv")]
+GRAPH = "https://w3id.org/pmkg/graph/import-cordis"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project folder (the shipped data and ontology) whose build/ is a temporary folder."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("data", "ontology", "queries"):
+        (root / name).symlink_to(ROOT / name)
+    monkeypatch.setenv("PMKG_ROOT", str(root))
+    monkeypatch.delenv("PMKG_BASE", raising=False)
+    return root
+
+
+def graphs_of(nquads: bytes) -> set[str]:
+    ds = Dataset()
+    ds.parse(data=nquads, format="nquads")
+    return {str(g.identifier) for g in ds.graphs()}
+
+
+def test_import_list_export_remove(project, capsys, tmp_path):
+    assert main(["import", *CORDIS]) == 0
+    out = capsys.readouterr().out
+    assert "Imported CORDIS as 'cordis'" in out and "merged" in out
+    kept = project / "build" / "imports"
+    assert sorted(p.name for p in kept.iterdir()) == ["cordis.json", "cordis.nq", "cordis.report.txt"]
+
+    assert main(["import", "--list"]) == 0
+    listing = capsys.readouterr().out
+    assert listing.splitlines()[0].split()[:3] == ["NAME", "SOURCE", "IMPORTED"]
+    assert listing.splitlines()[1].startswith("cordis ") and "project.csv, organization.csv" in listing
+
+    nq = tmp_path / "all.nq"
+    assert main(["export", "-f", "nquads", "-o", str(nq)]) == 0
+    assert GRAPH in graphs_of(nq.read_bytes())
+    assert main(["export", "-f", "nquads", "-o", str(nq), "--no-imports"]) == 0
+    assert GRAPH not in graphs_of(nq.read_bytes())
+
+    assert main(["import", "--remove", "cordis"]) == 0
+    assert list(kept.iterdir()) == []
+    assert main(["export", "-f", "nquads", "-o", str(nq)]) == 0
+    assert GRAPH not in graphs_of(nq.read_bytes())
+    capsys.readouterr()
+    assert main(["import", "--remove", "cordis"]) == 2
+    assert "no import named 'cordis'" in capsys.readouterr().err
+
+
+def test_build_command_includes_the_imports(project, capsys):
+    assert main(["import", *CORDIS]) == 0
+    assert main(["build"]) == 0
+    trig = Dataset(default_union=True)
+    trig.parse(project / "build" / "pmkg.trig", format="trig")
+    assert GRAPH in {str(g.identifier) for g in trig.graphs()}
+    assert (URIRef("https://w3id.org/pmkg/id/cordis-org-999000004"), SCHEMA.name, None) in trig
+
+
+def test_cli_exit_codes(project, capsys):
+    bad = ["cordis", "--projects", str(FIX / "cordis" / "bad" / "project.csv"),
+           "--organizations", str(FIX / "cordis" / "bad" / "organization.csv")]
+    assert main(["import", *bad]) == 1
+    err = capsys.readouterr().err
+    assert "6 bad record(s) in the input, nothing written" in err
+    assert "organization.csv:3: record '101104269/999000002', field 'role'" in err and "--skip-bad" in err
+    assert main(["import", *bad, "--skip-bad"]) == 0
+    assert "skipped 6 bad record(s)" in capsys.readouterr().out
+    assert main(["import", "ctgov", str(FIX / "ror" / "ror-data.json")]) == 2
+    assert "a ROR record dump, not ClinicalTrials.gov studies" in capsys.readouterr().err
+    assert main(["import", "ror", str(FIX / "ror" / "missing.json")]) == 2
+    assert main(["import"]) == 2
+    assert main(["import", *CORDIS, "--name", "Bad Name"]) == 2
+    assert "lower-case slug" in capsys.readouterr().err
+
+
+def test_importing_again_under_the_same_name_replaces(tmp_path, curated_index):
+    first = run_import("cordis", {"projects": FIX / "cordis" / "project.csv",
+                                  "organizations": FIX / "cordis" / "organization.csv"},
+                       folder=tmp_path, index=curated_index)
+    assert not first.replaced
+    second = run_import("cordis", {"projects": FIX / "cordis" / "project.csv",
+                                   "organizations": FIX / "cordis" / "organization.csv"},
+                        folder=tmp_path, index=curated_index, options={"ids": ["945393"]})
+    assert second.replaced and "replacing" in second.text()
+    assert [m.counts["read projects"] for m in manifests(tmp_path)] == [1]
+
+
+def test_an_unreadable_import_is_a_clear_error(tmp_path, curated_index):
+    from kg.build import build
+
+    run_import("ctgov", {"path": FIX / "ctgov" / "studies.json"}, folder=tmp_path, index=curated_index)
+    nq = tmp_path / "ctgov.nq"
+    nq.write_text(nq.read_text(encoding="utf-8") + "<broken> this is not N-Quads\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match=r"ctgov\.nq: not valid N-Quads"):
+        build(DATA, ONTOLOGY, imports=tmp_path)
+    nq.unlink()
+    with pytest.raises(ImportFileError, match=r"data file ctgov\.nq is missing.*pmkg import --remove ctgov"):
+        build(DATA, ONTOLOGY, imports=tmp_path)
+    (tmp_path / "ctgov.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ImportFileError, match=r"ctgov\.json: not a readable import manifest"):
+        build(DATA, ONTOLOGY, imports=tmp_path)
+
+
+def test_cli_reports_an_unreadable_import(project, capsys):
+    assert main(["import", *CORDIS]) == 0
+    (project / "build" / "imports" / "cordis.nq").write_text("garbage\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["stats"]) == 2
+    assert "cordis.nq: not valid N-Quads" in capsys.readouterr().err
+
+
+def test_another_base_iri(tmp_path, curated_index):
+    from kg.build import build
+
+    run_import("cordis", {"projects": FIX / "cordis" / "project.csv",
+                          "organizations": FIX / "cordis" / "organization.csv"},
+               folder=tmp_path, index=curated_index)
+    base = "https://example.org/kg/"
+    ds = build(DATA, ONTOLOGY, base=base, imports=tmp_path)
+    g = ds.graph(URIRef(base + "graph/import-cordis"))
+    assert len(g) > 400
+    terms = {str(t) for triple in g for t in triple if isinstance(t, URIRef)}
+    old = [f"https://w3id.org/pmkg/{part}/" for part in ("id", "participation", "source", "graph")]
+    assert not any(t.startswith(o) for t in terms for o in old)   # vocabulary IRIs never change
+    assert URIRef(base + "id/cordis-org-999000004") in {s for s in g.subjects()}
+    assert (URIRef(base + "id/prime-rose"), URIRef("https://w3id.org/pmkg/def#coordinator"),
+            URIRef(base + "id/ous")) in ds
+
+
+def test_oxigraph_store_gets_the_same_import_graph(tmp_path, curated_index):
+    """load_imports into a pyoxigraph Store gives the graph it gives an rdflib Dataset."""
+    import pyoxigraph as ox
+
+    from kg.build import build
+    from kg.importers import load_imports
+
+    run_import("ror", {"dump": FIX / "ror" / "ror-data.json"}, folder=tmp_path, index=curated_index,
+               options={"all": True})
+    with_imports = build(DATA, ONTOLOGY, imports=tmp_path)
+    curated = build(DATA, ONTOLOGY)
+    store = ox.Store()
+    loaded = load_imports(curated, tmp_path, target=store)
+    assert [x.manifest.name for x in loaded] == ["ror"]
+    name = "https://w3id.org/pmkg/graph/import-ror"
+    dumped = Graph()
+    dumped.parse(data=store.dump(format=ox.RdfFormat.N_QUADS, from_graph=ox.NamedNode(name)), format="nt")
+    assert isomorphic(dumped, with_imports.graph(URIRef(name)))
+    assert len(dumped) == loaded[0].quads
+
+
+def test_description_lists_the_imports(tmp_path, curated_index):
+    from kg.build import build
+
+    run_import("ctgov", {"path": FIX / "ctgov" / "studies.json"}, folder=tmp_path, index=curated_index)
+    ds = build(DATA, ONTOLOGY, imports=tmp_path)
+    desc = ds.graph(URIRef("https://w3id.org/pmkg/graph/description"))
+    graph = URIRef("https://w3id.org/pmkg/graph/import-ctgov")
+    assert (URIRef("https://w3id.org/pmkg/dataset"), VOID.subset, graph) in desc
+    assert int(desc.value(graph, VOID.triples)) == len(ds.graph(graph))
+
+
+def test_fingerprint_changes_with_the_imports(tmp_path, curated_index):
+    from kg.importers import fingerprint, remove
+
+    empty = fingerprint(tmp_path)
+    run_import("ctgov", {"path": FIX / "ctgov" / "studies.json"}, folder=tmp_path, index=curated_index)
+    one = fingerprint(tmp_path)
+    assert one != empty
+    remove("ctgov", tmp_path)
+    assert fingerprint(tmp_path) == empty
