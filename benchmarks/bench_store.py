@@ -1,0 +1,307 @@
+"""Scale benchmark of the stores: rdflib memory vs Oxigraph (memory and on disk), every named query.
+
+Synthetic collaboration graphs shaped like the real one (organisations in 30 countries, projects with
+5-30 participants and one coordinator, funders, grants, programmes, trials with sponsors and sites)
+are built with pmkg's own build (so they are written in our ontology, with the qualified memberships,
+shortcut edges, per-source named graphs and the description) and cached as N-Quads under
+benchmarks/results/. Each store runs in its own child process: load time, peak memory (the child's
+ru_maxrss), and the latency of every named query through ``kg.query.run`` (one cold run, then the
+median of the warm runs). A query still running after --cap seconds is stopped and reported as a
+lower bound ("> 60 s").
+
+    python benchmarks/bench_store.py                   # ~70k and ~700k triples, rdflib and Oxigraph
+    python benchmarks/bench_store.py --sizes 3m --stores oxigraph,oxigraph-dir
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+sys.path.insert(0, str(ROOT))
+
+#: size label -> projects (about 140 quads per project with its share of organisations, grants and trials)
+SIZES = {"70k": 500, "700k": 5_000, "3m": 22_000}
+STORES = ("memory", "oxigraph", "oxigraph-dir")
+DEFAULT_STORES = "memory,oxigraph"
+COUNTRIES = ["DE", "FR", "IT", "ES", "NL", "BE", "SE", "GB", "CH", "AT", "DK", "NO", "FI", "PL", "PT",
+             "IE", "GR", "CZ", "HU", "RO", "SI", "SK", "HR", "BG", "LT", "LV", "EE", "LU", "CY", "IS"]
+WEIGHTS = [15, 12, 10, 9, 8, 6, 6, 6, 4, 3, 3, 3, 2, 2, 2, 2, 1.5, 1.5, 1, 1, 1, 1, 0.8, 0.8, 0.6, 0.5, 0.5, 0.4,
+           0.3, 0.3]
+
+
+# --- the synthetic graph ---------------------------------------------------------------------
+
+def synthetic_data(n_projects: int, concepts: dict[str, set[str]], seed: int = 1):
+    """A kg.load.Data with ``n_projects`` projects and proportional organisations, trials, grants."""
+    from kg.load import Data, Participation, Record, Source, Value
+
+    rnd = random.Random(seed)
+    V = lambda x: [Value(x)]  # noqa: E731
+    sources: dict[str, Source] = {}
+    records: dict[str, Record] = {}
+
+    def source(sid: str, title: str) -> str:
+        sources[sid] = Source(sid, f"https://example.org/{sid}", title, "2026-11-25")
+        return sid
+
+    orgkinds = sorted(concepts["orgkind"] - {"funding-agency"})
+    sectors = sorted(concepts["sector"])
+    n_orgs, n_funders, n_programmes, n_trials = 3 * n_projects, 12, 40, max(10, n_projects // 5)
+    for i in range(n_orgs):
+        src = source(f"registry-{i // 200}", f"Organisation registry, page {i // 200}")
+        records[f"org-{i}"] = Record("organisation", f"org-{i}", [src], {
+            "name": V(f"Organisation {i}"), "acronym": V(f"ORG{i}"), "kind": V(rnd.choice(orgkinds)),
+            "sectors": [Value(s) for s in rnd.sample(sectors, rnd.randint(1, 2))],
+            "country": V(rnd.choices(COUNTRIES, WEIGHTS)[0])})
+    for i in range(n_funders):
+        src = source(f"funder-{i}", f"Funder {i}")
+        records[f"funder-{i}"] = Record("organisation", f"funder-{i}", [src], {
+            "name": V(f"Funder {i}"), "kind": V("funding-agency"), "country": V(rnd.choice(COUNTRIES[:8]))})
+    for i in range(n_programmes):
+        src = source(f"programme-{i}", f"Programme {i}")
+        vals = {"name": V(f"Programme {i}"), "acronym": V(f"PROG{i}"), "managed_by": V(f"funder-{i % n_funders}")}
+        if i >= 5:
+            vals["part_of"] = V(f"programme-{i % 5}")
+        records[f"programme-{i}"] = Record("programme", f"programme-{i}", [src], vals)
+    # popularity: a few hubs take part in very many projects, many organisations in none (Zipf-like)
+    popularity = [1 / (r + 1) ** 0.85 for r in range(n_orgs)]
+    roles = ["partner"] * 85 + ["associated-partner"] * 10 + ["third-party"] * 5
+    for i in range(n_projects):
+        src = source(f"cordis-{i}", f"CORDIS project {i}")
+        size = min(30, 5 + int(rnd.expovariate(1 / 3.5)))
+        members: list[int] = []
+        while len(members) < size:
+            o = rnd.choices(range(n_orgs), popularity)[0]
+            if o not in members:
+                members.append(o)
+        start = rnd.randint(2010, 2025)
+        kind = "collaboration" if i % 20 == 0 else "project"
+        vals = {"kind": V(kind), "title": V(f"Project {i}"), "acronym": V(f"P{i}"),
+                "start": V(f"{start}-{rnd.randint(1, 12):02d}-01"), "end": V(f"{start + rnd.randint(3, 5)}-12-31"),
+                "cordis": V(str(100000000 + i))}
+        if kind == "collaboration":
+            vals["sectors"] = [Value(s) for s in rnd.sample(sectors, 3)]
+        parts = [Participation(f"org-{members[0]}", "coordinator")]
+        parts += [Participation(f"org-{o}", rnd.choice(roles)) for o in members[1:]]
+        records[f"project-{i}"] = Record("project", f"project-{i}", [src], vals, parts)
+        records[f"grant-{i}"] = Record("grant", f"grant-{i}", [src], {
+            "number": V(str(100000000 + i)), "funder": V(f"funder-{i % n_funders}"),
+            "programme": V(f"programme-{rnd.randrange(n_programmes)}"), "funds": V(f"project-{i}"),
+            "amount": V(Decimal(rnd.randint(500, 15000) * 1000)), "currency": V("EUR")})
+    designs, phases, statuses = sorted(concepts["design"]), sorted(concepts["phase"]), sorted(concepts["status"])
+    for i in range(n_trials):
+        src = source(f"ctgov-{i}", f"ClinicalTrials.gov record {i}")
+        start = rnd.randint(2012, 2025)
+        vals = {"title": V(f"Trial {i}"), "acronym": V(f"T{i}"), "nct": V(f"NCT{10000000 + i:08d}"),
+                "countries": [Value(c) for c in rnd.sample(COUNTRIES[:12], rnd.randint(1, 3))],
+                "design": [Value(d) for d in rnd.sample(designs, 2)], "phase": V(rnd.choice(phases)),
+                "status": V(rnd.choice(statuses)), "start": V(f"{start}-{rnd.randint(1, 12):02d}")}
+        if i > 0 and rnd.random() < 0.3:  # DRUP-like families: trials modelled on an earlier one
+            vals["inspired_by"] = V(f"trial-{rnd.randrange(min(i, 20))}")
+        sites = rnd.sample(range(n_orgs), rnd.randint(3, 10))
+        parts = [Participation(f"org-{rnd.choices(range(n_orgs), popularity)[0]}", "sponsor")]
+        parts += [Participation(f"org-{o}", "site") for o in sites]
+        records[f"trial-{i}"] = Record("trial", f"trial-{i}", [src], vals, parts)
+    return Data(sources, records, Path("synthetic"))
+
+
+def dataset_file(label: str) -> Path:
+    """The cached N-Quads of size ``label`` (generated with pmkg's build on first use)."""
+    out = RESULTS / f"synthetic-{label}.nq"
+    if out.exists():
+        return out
+    from kg.build import build_dataset, load_vocabulary
+
+    t0 = time.perf_counter()
+    vocab = load_vocabulary(ROOT / "ontology")
+    ds = build_dataset(synthetic_data(SIZES[label], vocab.concepts), vocab)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    ds.serialize(tmp, format="nquads", encoding="utf-8")
+    tmp.replace(out)
+    print(f"  generated {out.name}: {len(ds):,} quads in {time.perf_counter() - t0:.0f} s", flush=True)
+    return out
+
+
+def query_params(label: str) -> dict[str, dict]:
+    """Parameters of each named query on the synthetic graph: well-connected entities, bound as IRIs."""
+    from rdflib import Literal, URIRef
+
+    pm = "https://w3id.org/pmkg/id/"
+    n = SIZES[label]
+    hub, typical = URIRef(pm + "org-3"), URIRef(pm + f"org-{n // 10}")  # a hub, and an organisation at about the 90th pct
+    project = URIRef(pm + f"project-{n // 2}")
+    return {"connection": {"from": hub, "to": typical}, "consortium": {"project": project},
+            "drup-family": {"root": URIRef(pm + "trial-0")}, "neighbourhood": {"entity": project, "hops": Literal(1)},
+            "organisation-portfolio": {"organisation": typical}, "provenance": {"entity": project},
+            "active-in": {"year": Literal(2020)}}
+
+
+# --- one store in a child process -------------------------------------------------------------
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Timeout()
+
+
+def child(store_kind: str, nq: str, label: str, cap: float, reps: int) -> None:
+    """Load ``nq`` into ``store_kind``, run every named query, print one JSON line per measurement."""
+    from kg import query as Q
+    from kg.store import MemoryStore, OxigraphStore
+
+    def emit(**kw):
+        print(json.dumps(kw), flush=True)
+    t0 = time.perf_counter()
+    if store_kind == "memory":
+        from rdflib import Dataset
+
+        ds = Dataset(default_union=True)
+        ds.parse(nq, format="nquads")
+        store = MemoryStore(ds)
+        size = len(ds)
+    elif store_kind == "oxigraph":
+        store = OxigraphStore.from_nquads(Path(nq))
+        size = len(store)
+    else:
+        folder = Path(os.environ["BENCH_DIR"])
+        store = OxigraphStore.persistent(folder, "bench:" + nq, lambda: Path(nq))
+        size = len(store)
+    emit(event="load", seconds=time.perf_counter() - t0, quads=size)
+    if store_kind == "oxigraph-dir":  # what a later process pays: open the store again
+        del store
+        t0 = time.perf_counter()
+        store = OxigraphStore.persistent(Path(os.environ["BENCH_DIR"]), "bench:" + nq, lambda: Path(nq))
+        emit(event="reopen", seconds=time.perf_counter() - t0)
+    params = query_params(label)
+    signal.signal(signal.SIGALRM, _alarm)
+    skip = set(os.environ.get("BENCH_SKIP", "").split(","))
+    for q in Q.listing() + [Q.get(n) for n in sorted(Q.library()) if n.startswith("_network")]:
+        if q.name in skip:  # it already ran past the cap on a smaller graph: still a lower bound here
+            emit(event="query", name=q.name, timeout=cap, carried=True)
+            continue
+        times, rows = [], None
+        for rep in range(1 + reps):
+            signal.setitimer(signal.ITIMER_REAL, cap)
+            t0 = time.perf_counter()
+            try:
+                res = Q.run(q, params.get(q.name, {}), store=store)
+            except _Timeout:
+                emit(event="query", name=q.name, timeout=cap)
+                break
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            times.append(time.perf_counter() - t0)
+            rows = len(res.rows) if res.kind == "SELECT" else len(res.graph or ())
+            if sum(times) > 3:  # slow: fewer samples keep the run short
+                break
+        if times:
+            emit(event="query", name=q.name, cold=times[0], warm=statistics.median(times[1:] or times), rows=rows)
+    emit(event="rss", mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def run_store(store_kind: str, nq: Path, label: str, cap: float, reps: int, skip: set[str] = frozenset()) -> dict:
+    """Run :func:`child` in a fresh process; collect its measurements. Queries in ``skip`` timed out on a
+    smaller graph and are reported as lower bounds without running them again."""
+    out: dict = {"queries": {}}
+    with tempfile.TemporaryDirectory(prefix="bench-ox-") as tmp:
+        env = {**os.environ, "BENCH_DIR": str(Path(tmp) / "store"), "BENCH_SKIP": ",".join(sorted(skip))}
+        proc = subprocess.Popen([sys.executable, __file__, "--child", store_kind, str(nq), label, str(cap), str(reps)],
+                                stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        for line in proc.stdout:
+            m = json.loads(line)
+            if m["event"] == "query":
+                out["queries"][m["name"]] = m
+            else:
+                out[m["event"]] = m
+        proc.wait()
+    return out
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+def fmt_ms(q: dict | None) -> str:
+    if q is None:
+        return "-"
+    if "timeout" in q:
+        return f"> {q['timeout']:g} s" + ("¹" if q.get("carried") else "")
+    return f"{q['warm'] * 1000:,.1f}"
+
+
+def report(label: str, res: dict) -> str:
+    mem, ox, oxd = (res.get(s, {}) for s in STORES)
+    lines = [f"\n### ~{label} triples ({mem.get('load', ox.get('load', {})).get('quads', 0):,} quads)\n",
+             "| | rdflib memory | Oxigraph memory | Oxigraph on disk |", "|---|---:|---:|---:|"]
+    load = lambda r: f"{r['load']['seconds']:.2f} s" if "load" in r else "-"  # noqa: E731
+    lines.append(f"| load | {load(mem)} | {load(ox)} | {load(oxd)} (reopen {oxd.get('reopen', {}).get('seconds', 0):.3f} s) |")
+    rss = lambda r: f"{r['rss']['mib']:,.0f} MiB" if "rss" in r else "-"  # noqa: E731
+    lines.append(f"| peak RSS | {rss(mem)} | {rss(ox)} | {rss(oxd)} |")
+    lines += ["", "| query | rows | rdflib ms | Oxigraph ms | Oxigraph disk ms | Oxigraph / rdflib |",
+              "|---|---:|---:|---:|---:|---:|"]
+    names = list(dict.fromkeys([*mem.get("queries", {}), *ox.get("queries", {})]))
+    for n in names:
+        a, b, c = (r.get("queries", {}).get(n) for r in (mem, ox, oxd))
+        rows = next((x["rows"] for x in (b, a, c) if x and "rows" in x), "-")
+        if a and b and "warm" in b:
+            ratio = (f"< {b['warm'] / a['timeout']:.3g}" if "timeout" in a else f"{b['warm'] / a['warm']:.3g}")
+        else:
+            ratio = "-"
+        lines.append(f"| {n} | {rows} | {fmt_ms(a)} | {fmt_ms(b)} | {fmt_ms(c)} | {ratio} |")
+    lines.append("\n¹ not run again: it ran past the cap on the smaller graph.")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="70k,700k", help="comma-separated: 70k, 700k, 3m (default 70k,700k)")
+    ap.add_argument("--stores", default=DEFAULT_STORES,
+                    help="memory, oxigraph, oxigraph-dir (default memory,oxigraph; the disk store is slower to run)")
+    ap.add_argument("--cap", type=float, default=60.0, help="seconds before a query is stopped (default 60)")
+    ap.add_argument("--reps", type=int, default=3, help="warm runs per query (default 3)")
+    ap.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        kind, nq, label, cap, reps = args.child
+        child(kind, nq, label, float(cap), int(reps))
+        return
+    import platform
+
+    import pyoxigraph
+    import rdflib
+
+    print(f"# Store benchmark: Python {platform.python_version()}, rdflib {rdflib.__version__}, "
+          f"pyoxigraph {pyoxigraph.__version__}, {os.cpu_count()} CPUs; query cap {args.cap:g} s", flush=True)
+    all_results = {}
+    timed_out: dict[str, set[str]] = {}
+    for label in args.sizes.split(","):
+        nq = dataset_file(label)
+        res = {}
+        for kind in args.stores.split(","):
+            t0 = time.perf_counter()
+            res[kind] = run_store(kind, nq, label, args.cap, args.reps, timed_out.get(kind, set()))
+            timed_out[kind] = {n for n, q in res[kind]["queries"].items() if "timeout" in q}
+            print(f"  {label} {kind}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+        all_results[label] = res
+        print(report(label, res), flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "bench_store.json").write_text(json.dumps(all_results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
