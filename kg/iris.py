@@ -82,6 +82,8 @@ class Minter:
         """
         if scheme not in IMPORT_SCHEMES:
             raise ValueError(f"unknown import scheme {scheme!r}")
+        if key.isdigit() and len(key) <= _MAX_SLUG:
+            return f"{scheme}-{key}"  # most registry keys are numbers: nothing to slug
         return f"{scheme}-{slug(key)}"
 
     def imported(self, scheme: str, key: str) -> URIRef:

@@ -261,3 +261,31 @@ def test_progress_bar_when_asked(tmp_path, curated_index, capsys):
 def test_no_progress_bar_when_not_a_terminal(tmp_path, curated_index, capsys):
     run_import("cordis", INPUTS, folder=tmp_path, index=curated_index)
     assert capsys.readouterr().err == ""
+
+
+def test_hostile_strings_stay_literals(tmp_path, curated_index):
+    """Quotes, angle brackets, backslashes, control characters and N-Quads syntax in a name cannot
+    add quads: the kept file parses, and the name comes back exactly."""
+    import csv
+
+    from rdflib import Dataset
+
+    hostile = 'EVIL "ORG" > <http://evil.example/x> <http://evil.example/p> "pwned" .\n\\u0041\t\x0b<script>'
+    rows = list(csv.reader(open(FIX / "organization.csv", encoding="utf-8"), delimiter=";"))
+    header, first = rows[0], rows[1]
+    first[header.index("name")] = hostile
+    first[header.index("organizationURL")] = 'http://x" onclick="y'
+    orgs = tmp_path / "organization.csv"
+    with open(orgs, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([header, first])
+    s = run_import("cordis", {"projects": FIX / "project.csv", "organizations": orgs},
+                   folder=tmp_path / "imports", index=curated_index, options={"ids": ["101104269"]})
+    kept = Dataset(default_union=True)
+    kept.parse(tmp_path / "imports" / "cordis.nq", format="nquads")
+    lines = (tmp_path / "imports" / "cordis.nq").read_text(encoding="utf-8").count("\n")
+    assert len(kept) == lines  # one quad a line: the name added none
+    org = pm("cordis-org-999000001")
+    assert str(kept.value(org, SCHEMA.name)) == hostile.replace("\x0b", " ")   # control characters become spaces
+    assert kept.value(org, SCHEMA.url) is None                                  # not a usable web address: left out
+    assert not any("evil.example" in str(t) for q in kept.quads((None, None, None, None)) for t in q[:3]
+                   if isinstance(t, URIRef))

@@ -26,6 +26,7 @@ from ..namespaces import CONCEPT, DCAT, DCTERMS, ORG, PMKG, PROV, RDF, RDFS, SCH
 _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
 _ESCAPES.update({c: f"\\u{c:04X}" for c in range(0x20) if c not in (0x0A, 0x0D)})
 _ESCAPES[0x7F] = "\\u007F"
+_CONTROL_ESCAPES = {c: e for c, e in _ESCAPES.items() if c not in (ord("\\"), ord('"'), 0x0A, 0x0D)}
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _DATE_TYPES = {10: str(XSD.date), 7: str(XSD.gYearMonth), 4: str(XSD.gYear)}
 
@@ -37,9 +38,15 @@ def iri(value: str) -> str:
     return f"<{value}>"
 
 
+_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def lit(text: str, lang: str | None = None, datatype: str | None = None) -> str:
     """A literal term (plain, language-tagged or typed)."""
-    body = '"' + text.translate(_ESCAPES) + '"'
+    body = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    if _CONTROL.search(body):
+        body = body.translate(_CONTROL_ESCAPES)
+    body = f'"{body}"'
     if lang:
         return f"{body}@{lang}"
     if datatype and datatype != str(XSD.string):

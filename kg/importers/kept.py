@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..iris import Minter
-from .reconcile import Conflict, CuratedIndex, Reconciler, ox_key
+from .reconcile import Conflict, CuratedIndex, Reconciler
 
 MANIFEST_SUFFIX, DATA_SUFFIX, REPORT_SUFFIX = ".json", ".nq", ".report.txt"
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -139,55 +139,99 @@ class Loaded:
     rules: dict[str, int]
 
 
-def _rebase(old: str, new: str):
-    if old == new:
-        return lambda iri: iri
-    n = len(old)
-    return lambda iri: new + iri[n:] if iri.startswith(old) else iri
+class _Lines:
+    """The quads of a kept import, line by line, without building terms (pmkg writes one quad a line,
+    all in the import's graph); a line that is not such a quad is an error naming file and line."""
+
+    def __init__(self, path: Path, graph: str) -> None:
+        self.path, self.tail = path, f" <{graph}> ."
+
+    def __iter__(self):
+        tail, n = self.tail, len(self.tail)
+        try:
+            with open(self.path, encoding="utf-8") as fh:
+                for no, line in enumerate(fh, 1):
+                    r = line.rstrip()
+                    i = r.find("> <")
+                    if not r.startswith("<") or i < 0 or not r.endswith(tail):
+                        if not r or r.startswith("#"):
+                            continue
+                        raise ImportFileError(f"{self.path}: not valid N-Quads of this import at line {no} "
+                                              f"(expected '<subject> <predicate> object{tail}'): {r[:80]!r}")
+                    j = r.find(">", i + 3)
+                    yield no, r[1:i], r[i + 3:j], r[j + 2:-n]
+        except UnicodeDecodeError as e:
+            raise ImportFileError(f"{self.path}: not valid N-Quads (not UTF-8: {e.reason})") from None
+        except OSError as e:
+            raise ImportFileError(f"{self.path}: cannot be read ({e.strerror or e})") from None
 
 
-def reconcile_file(path: Path, index: CuratedIndex, old_base: str, sink=None) -> tuple[Reconciler, int]:
-    """Read the N-Quads file ``path`` twice: collect identifiers, then rename and filter each quad,
-    handing ``(s, p, o_iri or None, original object term, graph, original quad)`` to ``sink``. Returns the
-    reconciler (aliases, conflicts) and the number of quads kept."""
-    import pyoxigraph as ox
-
-    rec = Reconciler(index)
-    rebase = _rebase(old_base, index.mint.base)
-    feed = rec.feed
+def _matches(path: Path, pattern: re.Pattern):
+    """Every match of ``pattern`` (anchored to lines) in the file, read in chunks of whole lines."""
+    rest = ""
     try:
-        for q in _parse(path):
-            o = q.object
-            feed(rebase(q.subject.value), q.predicate.value,
-                 ("i", rebase(o.value)) if isinstance(o, ox.NamedNode) else ox_key(o))
-        rec.finish()
-        kept = 0
-        apply = rec.apply
-        for q in _parse(path):
-            o = q.object
-            p = q.predicate.value
-            if isinstance(o, ox.NamedNode):
-                out = apply(rebase(q.subject.value), p, rebase(o.value), None)
-            elif isinstance(o, ox.Literal):
-                out = apply(rebase(q.subject.value), p, None, ox_key(o))
-            else:
-                raise ImportFileError(f"{path}: blank nodes are not used in pmkg imports")
-            if out is None:
-                continue
-            kept += 1
-            if sink is not None:
-                sink(out[0], out[1], out[2], o, rebase(q.graph_name.value), q)
-        return rec, kept
-    except SyntaxError as e:
-        raise ImportFileError(f"{path}: not valid N-Quads ({' '.join(str(e).split())})") from None
+        with open(path, encoding="utf-8") as fh:
+            while True:
+                block = fh.read(1 << 23)
+                text = rest + block
+                if not block:
+                    yield from (m.groups() for m in pattern.finditer(text))
+                    return
+                cut = text.rfind("\n") + 1
+                rest = text[cut:]
+                yield from (m.groups() for m in pattern.finditer(text, 0, cut))
+    except UnicodeDecodeError as e:
+        raise ImportFileError(f"{path}: not valid N-Quads (not UTF-8: {e.reason})") from None
     except OSError as e:
         raise ImportFileError(f"{path}: cannot be read ({e.strerror or e})") from None
 
 
-def _parse(path: Path):
-    import pyoxigraph as ox
+def reconcile_file(path: Path, index: CuratedIndex, manifest: "Manifest", sink=None) -> tuple[Reconciler, int]:
+    """Read a kept import twice: collect identifiers and names, then rename each quad to the curated
+    nodes and leave out what the curated data contradicts, handing each kept quad to ``sink`` as an
+    N-Quads line (in the graph of ``index.mint``'s base). Returns the reconciler and the quads kept."""
+    from .reconcile import FEED_PREDICATES, TYPE, literal_key
 
-    return ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)
+    rec = Reconciler(index)
+    base, old = index.mint.base, manifest.base
+    graph = base + manifest.graph[len(old):] if manifest.graph.startswith(old) else manifest.graph
+
+    def rb(iri: str) -> str:
+        return base + iri[len(old):] if iri.startswith(old) else iri
+
+    rebase = old != base
+    lines = _Lines(path, manifest.graph)
+    feed, ent = rec.feed, base + "id/"
+    # pass 1 reads only the quads that identify or name things: a regular expression finds them in
+    # big chunks of text (most lines are not such quads, and a Python loop over every line is slow)
+    wanted = re.compile("^<([^>]*)> <(" + "|".join(re.escape(x) for x in sorted(FEED_PREDICATES)) + ")> (.*) <"
+                        + re.escape(manifest.graph) + "> \\.$", re.M)
+    for s, p, o in _matches(path, wanted):
+        if rebase:
+            s = rb(s)
+        if s.startswith(ent):
+            feed(s, p, ("i", rb(o[1:-1])) if o[0] == "<" else literal_key(o))
+    rec.finish()
+    kept = 0
+    rename, attention, judge = rec.rename, rec.attention, rec.judge
+    renaming = bool(rec.aliases)
+    tail = f" <{graph}> .\n"
+    for no, s, p, o in lines:
+        if rebase:
+            s = rb(s)
+            if o[0] == "<":
+                o = "<" + rb(o[1:-1]) + ">"
+        s2, o2 = (rename(s), ("<" + rename(o[1:-1]) + ">" if o[0] == "<" else o)) if renaming else (s, o)
+        if attention(s2):
+            out = judge(s2, p, o2[1:-1] if o2[0] == "<" else None,
+                        ("i", o2[1:-1]) if o2[0] == "<" else literal_key(o2))
+            if out is None:
+                continue
+            s2, p = out[0], out[1]
+        kept += 1
+        if sink is not None:
+            sink(f"<{s2}> <{p}> {o2}{tail}")
+    return rec, kept
 
 
 def load_imports(ds, folder: Path | str | None = None, mint: Minter | None = None,
@@ -208,48 +252,58 @@ def load_imports(ds, folder: Path | str | None = None, mint: Minter | None = Non
         mint = Minter(base_of(ds))
     index = CuratedIndex.from_dataset(ds, mint)
     target = ds if target is None else target
-    add, flush = _adder(target)
     out = []
     for m in found:
         path = folder / m.data_file
         if not path.is_file():
             raise ImportFileError(f"{folder / (m.name + MANIFEST_SUFFIX)}: its data file {path.name} is missing; "
                                   f"import again or run `pmkg import --remove {m.name}`")
-        rec, kept = reconcile_file(path, index, m.base, add)
+        add, flush = _adder(target, path)
+        rec, kept = reconcile_file(path, index, m, add)
         flush()
         out.append(Loaded(m, kept, rec.merged, list(rec.conflicts.values()), dict(rec.rules)))
     return out
 
 
-def _adder(target):
-    """(add, flush) functions putting reconciled quads into an rdflib Dataset or a pyoxigraph Store."""
+_CHUNK = 1 << 22  # characters of N-Quads handed to a store at once
+
+
+def _adder(target, path: Path):
+    """(add, flush): N-Quads lines into a pyoxigraph Store (parsed in Rust, in chunks) or an rdflib
+    Dataset (parsed by pyoxigraph, converted to rdflib terms: faster than rdflib's own parser)."""
     import pyoxigraph as ox
 
+    buf: list[str] = []
+    size = 0
+
+    def add(line: str) -> None:
+        nonlocal size
+        buf.append(line)
+        size += len(line)
+        if size >= _CHUNK:
+            flush()
+
+    def chunk() -> bytes:
+        nonlocal size
+        data = "".join(buf).encode("utf-8")
+        buf.clear()
+        size = 0
+        return data
+
     if isinstance(target, ox.Store):
-        batch: list = []
+        def flush() -> None:
+            if buf:
+                try:
+                    target.bulk_load(chunk(), format=ox.RdfFormat.N_QUADS)
+                except SyntaxError as e:
+                    raise ImportFileError(f"{path}: not valid N-Quads ({' '.join(str(e).split())})") from None
 
-        def add_ox(s, p, o_iri, o, g, q):
-            if (s == q.subject.value and p == q.predicate.value and (o_iri is None or o_iri == q.object.value)
-                    and g == q.graph_name.value):
-                batch.append(q)
-            else:
-                obj = ox.NamedNode(o_iri) if o_iri is not None else o
-                batch.append(ox.Quad(ox.NamedNode(s), ox.NamedNode(p), obj, ox.NamedNode(g)))
-            if len(batch) >= 100_000:
-                flush_ox()
-
-        def flush_ox():
-            if batch:
-                target.bulk_extend(batch)
-                batch.clear()
-
-        return add_ox, flush_ox
+        return add, flush
 
     from rdflib import Literal, URIRef
 
     iris: dict[str, URIRef] = {}
     graphs: dict[str, object] = {}
-    rows: list = []
 
     def uri(v: str) -> URIRef:
         u = iris.get(v)
@@ -259,27 +313,31 @@ def _adder(target):
                 iris[v] = u
         return u
 
-    def add_rdflib(s, p, o_iri, o, g, q):
-        if o_iri is not None:
-            obj = uri(o_iri)
-        elif o.language:
-            obj = Literal(o.value, lang=o.language)
-        else:
-            dt = o.datatype.value
-            obj = Literal(o.value) if dt == "http://www.w3.org/2001/XMLSchema#string" else Literal(o.value, datatype=uri(dt))
-        ctx = graphs.get(g)
-        if ctx is None:
-            ctx = graphs[g] = target.graph(URIRef(g))
-        rows.append((uri(s), uri(p), obj, ctx))
-        if len(rows) >= 50_000:
-            flush_rdflib()
+    def flush_rdflib() -> None:
+        if not buf:
+            return
+        rows = []
+        try:
+            for q in ox.parse(chunk(), format=ox.RdfFormat.N_QUADS):
+                o = q.object
+                if isinstance(o, ox.NamedNode):
+                    obj = uri(o.value)
+                elif o.language:
+                    obj = Literal(o.value, lang=o.language)
+                else:
+                    dt = o.datatype.value
+                    obj = Literal(o.value) if dt == "http://www.w3.org/2001/XMLSchema#string" else \
+                        Literal(o.value, datatype=uri(dt))
+                g = q.graph_name.value
+                ctx = graphs.get(g)
+                if ctx is None:
+                    ctx = graphs[g] = target.graph(URIRef(g))
+                rows.append((uri(q.subject.value), uri(q.predicate.value), obj, ctx))
+        except SyntaxError as e:
+            raise ImportFileError(f"{path}: not valid N-Quads ({' '.join(str(e).split())})") from None
+        target.addN(rows)
 
-    def flush_rdflib():
-        if rows:
-            target.addN(rows)
-            rows.clear()
-
-    return add_rdflib, flush_rdflib
+    return add, flush_rdflib
 
 
 def describe_imports(ds, loaded: list[Loaded], mint: Minter) -> None:

@@ -85,6 +85,31 @@ def _lit_key(value: str, dt: str, lang: str | None) -> tuple:
     return ("l", value, dt, "")
 
 
+_UNESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(m: re.Match) -> str:
+    e = m.group(1)
+    return chr(int(e[1:], 16)) if e[0] in "uU" else _ECHAR.get(e, e)
+
+
+def literal_key(text: str) -> tuple:
+    """:func:`term_key` of a literal written in N-Triples syntax (``"..."``, ``"..."@en``, ``"..."^^<dt>``)."""
+    lang, dt = None, XSD_STRING
+    if text.endswith(">"):
+        i = text.rfind('"^^<')
+        body, dt = text[1:i], text[i + 4:-1]
+    elif text.endswith('"'):
+        body = text[1:-1]
+    else:
+        i = text.rfind('"@')
+        body, lang = text[1:i], text[i + 2:]
+    if "\\" in body:
+        body = _UNESCAPE.sub(_unescape, body)
+    return _lit_key(body, dt, lang)
+
+
 def term_key(t) -> tuple:
     """A comparable key for an rdflib term: equal values give equal keys (5968725 and 5968725.00
     as xsd:decimal are the same amount), and the same key as :func:`ox_key` gives its twin."""
@@ -260,12 +285,14 @@ class Reconciler:
     def __init__(self, index: CuratedIndex) -> None:
         self.index, self.mint = index, index.mint
         self._ent = self.mint.base + "id/"
+        self._part = self.mint.base + "participation/"
         self._keys: dict[str, Keys] = {}
         self.aliases: dict[str, str] = {}      # imported record id -> curated record id
         self.rules: dict[str, int] = {}        # how many entities matched by each rule
         self.conflicts: dict[tuple, Conflict] = {}
         self.entities: set[str] = set()        # every imported entity IRI (before renaming)
         self._dropped_parts: set[str] = set()
+        self._renamed: dict[str, str] = {}
 
     # pass 1 ------------------------------------------------------------------------------------
     def feed(self, s: str, p: str, o_key: tuple) -> None:
@@ -294,20 +321,40 @@ class Reconciler:
 
     # pass 2 ------------------------------------------------------------------------------------
     def rename(self, iri: str) -> str:
-        return self.mint.rename(iri, self.aliases) if self.aliases else iri
+        """``iri`` with aliased record ids replaced (remembered: an import repeats its IRIs a lot)."""
+        if not self.aliases:
+            return iri
+        got = self._renamed.get(iri)
+        if got is None:
+            if len(self._renamed) > 200_000:
+                self._renamed.clear()
+            got = self._renamed[iri] = self.mint.rename(iri, self.aliases)
+        return got
+
+    def attention(self, s: str) -> bool:
+        """Whether a quad whose (renamed) subject is ``s`` must go through :meth:`judge`: a curated
+        node, or a coordinator participation that may clash with a curated coordinator. Every other
+        quad is kept as it is (renamed)."""
+        if s in self.index.subjects or s in self._dropped_parts:
+            return True
+        return bool(self.index.coordinators) and ".coordinator." in s and s.startswith(self._part)
 
     def apply(self, s: str, p: str, o: str | None, o_key: tuple) -> tuple[str, str, str | None] | None:
         """The (subject, predicate, object IRI or None) to keep for an imported quad, renamed; None
-        to leave it out. ``o`` is the object IRI (None for a literal), ``o_key`` its :func:`term_key`.
-
-        On a curated node a differing name is kept as an alternative name (an organisation has
-        many names; the curated one stays the name), and a value that differs only in case or
-        accents ('OSLO', 'Oslo') is dropped without a report.
-        """
+        to leave it out. ``o`` is the object IRI (None for a literal), ``o_key`` its :func:`term_key`."""
         s = self.rename(s)
         if o is not None:
             o = self.rename(o)
             o_key = ("i", o)
+        return self.judge(s, p, o, o_key) if self.attention(s) else (s, p, o)
+
+    def judge(self, s: str, p: str, o: str | None, o_key: tuple) -> tuple[str, str, str | None] | None:
+        """:meth:`apply` for an already renamed quad.
+
+        On a curated node a differing name is kept as an alternative name (an organisation has
+        many names; the curated one stays the name), and a value that differs only in case or
+        accents ('OSLO', 'Oslo') or in date precision is dropped without a report.
+        """
         idx = self.index
         if s not in idx.subjects:
             if s in self._dropped_parts:

@@ -298,8 +298,9 @@ class _Ror:
                 return
         extra = []
         same = iri(str(SCHEMA.sameAs))
-        if ext.get("isni"):
-            extra.append((same, iri("https://isni.org/isni/" + re.sub(r"\s+", "", ext["isni"]))))
+        isni = re.sub(r"\s+", "", ext.get("isni", ""))
+        if re.match(r"^\d{15}[\dX]$", isni):
+            extra.append((same, iri("https://isni.org/isni/" + isni)))
         if ext.get("grid") and re.match(r"^grid\.[0-9]+\.[0-9a-f]+$", ext["grid"]):
             extra.append((same, iri("https://www.grid.ac/institutes/" + ext["grid"])))
         if ext.get("fundref") and ext["fundref"].isdigit():

@@ -167,7 +167,10 @@ def run_import(importer, inputs: dict[str, Any], *, name: str | None = None, ski
         if not ctx.counts.get(importer.MAIN_COUNT):
             raise NothingToImport(importer.nothing_message(options))
         out.close()
-        rec, quads = kept.reconcile_file(out.tmp, index, mint.base)
+        draft = kept.Manifest(name=name, kind=importer.KIND, title=importer.TITLE,
+                              importer_version=importer.VERSION, pmkg_version=_pmkg_version(), base=mint.base,
+                              graph=graph, source=source, imported_at=when, files=files)
+        rec, quads = kept.reconcile_file(out.tmp, index, draft)
         others = [m for m in kept.manifests(folder) if m.name != name]
         in_imports = _entities_in(folder, others, mint.base) & (rec.entities - index.subjects) if others else set()
         in_imports -= {mint.base + "id/" + a for a in rec.aliases}
@@ -175,13 +178,11 @@ def run_import(importer, inputs: dict[str, Any], *, name: str | None = None, ski
         path = out.commit()
     conflicts = [c.text(mint) for c in rec.conflicts.values()]
     report = _write_report(folder, name, ctx.problems, conflicts)
-    manifest = kept.Manifest(
-        name=name, kind=importer.KIND, title=importer.TITLE, importer_version=importer.VERSION,
-        pmkg_version=_pmkg_version(), base=mint.base, graph=graph, source=source, imported_at=when,
-        files=files, options={k: v for k, v in options.items() if v not in (None, [], (), False)},
-        counts={**ctx.counts, "quads": quads, "entities": len(rec.entities), "merged": rec.merged,
-                "merged_imports": len(in_imports), "conflicts": len(conflicts)},
-        conflicts=conflicts[:50], skipped=len(ctx.problems))
+    manifest = draft
+    manifest.options = {k: v for k, v in options.items() if v not in (None, [], (), False)}
+    manifest.counts = {**ctx.counts, "quads": quads, "entities": len(rec.entities), "merged": rec.merged,
+                       "merged_imports": len(in_imports), "conflicts": len(conflicts)}
+    manifest.conflicts, manifest.skipped = conflicts[:50], len(ctx.problems)
     from ..files import atomic_write
 
     atomic_write(folder / (name + kept.MANIFEST_SUFFIX), manifest.to_json())
