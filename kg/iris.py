@@ -6,6 +6,7 @@ its own domain; vocabulary IRIs (``pmkg:``, concepts) never change with it.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -149,6 +150,7 @@ IMPORT_SCHEMES = frozenset({
 _MAX_SLUG = 80
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def slug(text: str) -> str:
     """A record-id-safe form of ``text``: ASCII letters and digits, lower case, joined by '-'.
 

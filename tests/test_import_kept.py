@@ -183,3 +183,28 @@ def test_fingerprint_changes_with_the_imports(tmp_path, curated_index):
     assert one != empty
     remove("ctgov", tmp_path)
     assert fingerprint(tmp_path) == empty
+
+
+@pytest.mark.parametrize("store", ["rdflib", "oxigraph"])
+def test_large_imports_load_in_chunks(tmp_path, curated_index, monkeypatch, store):
+    """Regression: an import bigger than one chunk of N-Quads crashed when a chunk was handed on."""
+    import pyoxigraph as ox
+
+    import kg.importers.kept as kept
+    from kg.build import build
+
+    run_import("cordis", {"projects": FIX / "cordis" / "project.csv",
+                          "organizations": FIX / "cordis" / "organization.csv"},
+               folder=tmp_path, index=curated_index)
+    whole = build(DATA, ONTOLOGY, imports=tmp_path).graph(URIRef(GRAPH))
+    monkeypatch.setattr(kept, "_CHUNK", 2000)
+    curated = build(DATA, ONTOLOGY)
+    if store == "rdflib":
+        kept.load_imports(curated, tmp_path)
+        chunked = curated.graph(URIRef(GRAPH))
+    else:
+        target = ox.Store()
+        kept.load_imports(curated, tmp_path, target=target)
+        chunked = Graph().parse(data=target.dump(format=ox.RdfFormat.N_QUADS, from_graph=ox.NamedNode(GRAPH)),
+                                format="nt")
+    assert len(whole) > 400 and isomorphic(chunked, whole)

@@ -60,6 +60,12 @@ def date_lit(text: str) -> str:
 
 
 T_TYPE, T_SOURCE, T_LABEL = iri(str(RDF.type)), iri(str(DCTERMS.source)), iri(str(RDFS.label))
+# terms of the participation and grant shapes, made once (rdflib namespace look-ups are slow)
+T_MEMBERSHIP, T_ORGANIZATION, T_MEMBER, T_ROLE = (iri(str(t)) for t in (ORG.Membership, ORG.organization,
+                                                                       ORG.member, ORG.role))
+T_START, T_END, T_SAMEAS = iri(str(SCHEMA.startDate)), iri(str(SCHEMA.endDate)), iri(str(SCHEMA.sameAs))
+T_AMOUNT, T_MONEY, T_VALUE, T_CURRENCY, T_FUNDING = (iri(str(t)) for t in (
+    SCHEMA.amount, SCHEMA.MonetaryAmount, SCHEMA.value, SCHEMA.currency, SCHEMA.funding))
 
 
 class QuadFile:
@@ -137,6 +143,7 @@ class Emitter:
         self.out, self.mint, self.vocab = out, mint, vocab
         self.source = iri(source)
         self._pred: dict[str, str] = {}
+        self._shortcut = {role: iri(p) for role, p in vocab.shortcut.items()}
 
     def check(self, kind: str, name: str, raw: Any) -> Any:
         """Check one raw value of ``kind``'s field ``name`` like the curated data; raise ValueError."""
@@ -179,7 +186,7 @@ class Emitter:
         ``extra`` are further (predicate, object) terms. Returns the subject term."""
         k = model.KINDS[kind]
         add = self.out.add
-        subj = iri(f"{self.mint.base}id/{rid}")
+        subj = f"<{self.mint.base}id/{rid}>"
         for cls in k.classes:
             add(subj, T_TYPE, self._p(cls))
         if k.kind_field and values.get(k.kind_field):
@@ -194,7 +201,7 @@ class Emitter:
                 for p in f.predicates:
                     add(subj, self._p(p), obj)
                 if f.iri_template:
-                    add(subj, self._p(SCHEMA.sameAs), iri(f.iri_template.format(v)))
+                    add(subj, T_SAMEAS, iri(f.iri_template.format(v)))
         label = values.get("name") or values.get("title")
         if label:
             add(subj, T_LABEL, lit(label[0]))
@@ -206,36 +213,36 @@ class Emitter:
                       start: str | None = None, end: str | None = None) -> None:
         """``who_id`` takes part in ``in_id`` as ``role``: an org:Membership node plus the shortcut edge."""
         add = self.out.add
-        node = iri(str(self.mint.participation(in_id, role, who_id)))
-        thing, agent = iri(f"{self.mint.base}id/{in_id}"), iri(f"{self.mint.base}id/{who_id}")
-        add(node, T_TYPE, self._p(ORG.Membership))
-        add(node, self._p(ORG.organization), thing)
-        add(node, self._p(ORG.member), agent)
-        add(node, self._p(ORG.role), iri(f"{CONCEPT}role/{role}"))
+        node = f"<{self.mint.participation(in_id, role, who_id)}>"
+        thing, agent = f"<{self.mint.base}id/{in_id}>", f"<{self.mint.base}id/{who_id}>"
+        add(node, T_TYPE, T_MEMBERSHIP)
+        add(node, T_ORGANIZATION, thing)
+        add(node, T_MEMBER, agent)
+        add(node, T_ROLE, f"<{CONCEPT}role/{role}>")
         add(node, T_SOURCE, self.source)
         if start:
-            add(node, self._p(SCHEMA.startDate), date_lit(start))
+            add(node, T_START, date_lit(start))
         if end:
-            add(node, self._p(SCHEMA.endDate), date_lit(end))
-        add(thing, iri(self.vocab.shortcut[role]), agent)
+            add(node, T_END, date_lit(end))
+        add(thing, self._shortcut[role], agent)
 
     def grant(self, rid: str, values: dict[str, list], amount: str | None = None, currency: str = "EUR") -> None:
         """A grant record (fields of the ``grant`` kind, ``funder`` and ``funds`` included), its amount
         node, and the funder's participation in what it funds, as the curated build makes them."""
         self.record("grant", rid, values)
         add = self.out.add
-        subj = iri(f"{self.mint.base}id/{rid}")
+        subj = f"<{self.mint.base}id/{rid}>"
         if amount is not None:
-            node = iri(str(self.mint.amount(rid)))
-            add(subj, self._p(SCHEMA.amount), node)
-            add(node, T_TYPE, self._p(SCHEMA.MonetaryAmount))
-            add(node, self._p(SCHEMA.value), lit(str(amount), datatype=str(XSD.decimal)))
-            add(node, self._p(SCHEMA.currency), lit(currency))
+            node = f"<{self.mint.amount(rid)}>"
+            add(subj, T_AMOUNT, node)
+            add(node, T_TYPE, T_MONEY)
+            add(node, T_VALUE, lit(str(amount), datatype=str(XSD.decimal)))
+            add(node, T_CURRENCY, lit(currency))
         funder = values["funder"][0]
         start = values.get("start", [None])[0]
         end = values.get("end", [None])[0]
         for item in values["funds"]:
-            add(iri(f"{self.mint.base}id/{item}"), self._p(SCHEMA.funding), subj)
+            add(f"<{self.mint.base}id/{item}>", T_FUNDING, subj)
             self.participation(item, funder, "funder", start, end)
 
     def provenance(self, name: str, title: str, importer: str, importer_version: str,

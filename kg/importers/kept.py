@@ -216,21 +216,24 @@ def reconcile_file(path: Path, index: CuratedIndex, manifest: "Manifest", sink=N
     rename, attention, judge = rec.rename, rec.attention, rec.judge
     renaming = bool(rec.aliases)
     tail = f" <{graph}> .\n"
-    for no, s, p, o in lines:
+    for _no, s, p, o in lines:
         if rebase:
             s = rb(s)
             if o[0] == "<":
                 o = "<" + rb(o[1:-1]) + ">"
-        s2, o2 = (rename(s), ("<" + rename(o[1:-1]) + ">" if o[0] == "<" else o)) if renaming else (s, o)
-        if attention(s2):
-            out = judge(s2, p, o2[1:-1] if o2[0] == "<" else None,
-                        ("i", o2[1:-1]) if o2[0] == "<" else literal_key(o2))
+        s2 = rename(s) if renaming else s
+        need = attention(s2)
+        if renaming and o[0] == "<" and (need or sink is not None):
+            o = "<" + rename(o[1:-1]) + ">"
+        if need:
+            out = judge(s2, p, o[1:-1] if o[0] == "<" else None,
+                        ("i", o[1:-1]) if o[0] == "<" else literal_key(o))
             if out is None:
                 continue
             s2, p = out[0], out[1]
         kept += 1
         if sink is not None:
-            sink(f"<{s2}> <{p}> {o2}{tail}")
+            sink(f"<{s2}> <{p}> {o}{tail}")
     return rec, kept
 
 
@@ -291,7 +294,7 @@ def _adder(target, path: Path):
         return data
 
     if isinstance(target, ox.Store):
-        def flush() -> None:
+        def flush() -> None:  # noqa: F811 (the one add() calls)
             if buf:
                 try:
                     target.bulk_load(chunk(), format=ox.RdfFormat.N_QUADS)
@@ -313,7 +316,7 @@ def _adder(target, path: Path):
                 iris[v] = u
         return u
 
-    def flush_rdflib() -> None:
+    def flush() -> None:  # noqa: F811 (the one add() calls)
         if not buf:
             return
         rows = []
@@ -337,7 +340,7 @@ def _adder(target, path: Path):
             raise ImportFileError(f"{path}: not valid N-Quads ({' '.join(str(e).split())})") from None
         target.addN(rows)
 
-    return add, flush_rdflib
+    return add, flush
 
 
 def describe_imports(ds, loaded: list[Loaded], mint: Minter) -> None:
