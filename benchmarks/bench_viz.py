@@ -50,7 +50,7 @@ def synthetic_landscape(n: int, seed: int = 1):
     by_kind: dict[str, list[str]] = {}
     for kind, share in counts.items():
         for i in range(max(1, round(n * share))):
-            k = f"{kind[:3]}-{i}"
+            k = f"{kind}-{i}"
             by_kind.setdefault(kind, []).append(k)
             countries = [rng.choice(COUNTRIES)] if kind in ("organisation", "funder") else (
                 rng.sample(COUNTRIES, rng.randint(1, 3)) if kind == "trial" else [])

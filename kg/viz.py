@@ -169,7 +169,7 @@ def vis_data(G, *, seed: int = 42, physics: bool | None = None,
     from .analyze import simple
 
     n = G.number_of_nodes()
-    physics = n <= PHYSICS_MAX_NODES if physics is None else physics
+    physics = 0 < n <= PHYSICS_MAX_NODES if physics is None else physics
     if not physics and positions is None:
         positions = layout(G, seed)
     H = simple(G)

@@ -211,3 +211,17 @@ def test_large_view_opens_at_once_with_precomputed_positions(browser, tmp_path):
         assert v.js("pmkg.network.getSelectedNodes()") == [999]
     finally:
         v.page.close()
+
+
+def test_empty_view_page_still_becomes_ready(browser, tmp_path):
+    """Regression: with no node, physics never reported stabilisation and the page never got ready."""
+    from kg.viz import page
+
+    path = tmp_path / "empty.html"
+    path.write_text(page(nx.MultiDiGraph(view="landscape")), encoding="utf-8")
+    v = Visit(browser, path)   # waits for data-state=ready
+    try:
+        assert v.js("pmkg.nodes.length") == 0 and v.console_errors == []
+        assert "Nothing to draw" in v.page.inner_text("main")
+    finally:
+        v.page.close()
