@@ -244,7 +244,8 @@ def fetch(source, base: str | None = None) -> Raw:
 class Filters:
     """What a view keeps. ``None`` means no restriction.
 
-    * ``kinds``: node kinds (:data:`KINDS`).
+    * ``kinds``: node kinds (:data:`KINDS`). In the organisation and bipartite views it applies to
+      each side: ``{"trial"}`` counts shared trials only.
     * ``countries``: ISO codes; nodes with countries must have one of them, nodes without a country
       (projects, programmes) stay while they are still linked to something.
     * ``roles``: edge roles (:data:`ROLES`).
@@ -414,18 +415,26 @@ def trials(source, filters: Filters | None = None, base: str | None = None) -> "
     return H
 
 
-def _participations_by_item(raw: Raw, f: Filters, roles: frozenset[str]) -> tuple[dict[str, dict[str, set[str]]], set[str]]:
-    """item -> {organisation -> roles} for the participations a co-participation view counts."""
+def _participations_by_item(raw: Raw, f: Filters, roles: frozenset[str]) -> dict[str, dict[str, set[str]]]:
+    """item -> {organisation -> roles} for the participations a co-participation view counts.
+
+    ``kinds`` applies to both sides: ``{"trial"}`` counts shared trials only, ``{"funder"}`` keeps
+    funders only; a side that ``kinds`` does not mention is not restricted.
+    """
+    from dataclasses import replace
+
     under = _resolve_programme(raw, f)
-    orgs = {k for k, a in raw.nodes.items() if a["kind"] in ORGANISATION_KINDS and _node_ok(raw, k, f, under)}
-    items = {k for k, a in raw.nodes.items() if a["kind"] in ITEM_KINDS and _node_ok(
-        raw, k, Filters(kinds=None, countries=None, year=f.year, programme=None,
-                        include_uncertain=f.include_uncertain), under)}
+    org_kinds = (f.kinds or frozenset()) & ORGANISATION_KINDS or ORGANISATION_KINDS
+    item_kinds = (f.kinds or frozenset()) & ITEM_KINDS or ITEM_KINDS
+    org_filter = replace(f, kinds=org_kinds)
+    item_filter = replace(f, kinds=item_kinds, countries=None)   # countries select organisations
+    orgs = {k for k in raw.nodes if _node_ok(raw, k, org_filter, under)}
+    items = {k for k in raw.nodes if _node_ok(raw, k, item_filter, under)}
     by_item: dict[str, dict[str, set[str]]] = {}
     for p in raw.participations:
         if p["member"] in orgs and p["thing"] in items and _participation_ok(p, f, roles):
             by_item.setdefault(p["thing"], {}).setdefault(p["member"], set()).add(p["role"])
-    return by_item, orgs
+    return by_item
 
 
 def _coparticipation_roles(f: Filters) -> frozenset[str]:
@@ -452,7 +461,7 @@ def organisations(source, filters: Filters | None = None, base: str | None = Non
     raw = _as_raw(source, base)
     f = filters or Filters()
     roles = _coparticipation_roles(f)
-    by_item, _ = _participations_by_item(raw, f, roles)
+    by_item = _participations_by_item(raw, f, roles)
     G = nx.Graph(**_graph_attrs(raw, "organisations", f))
     items_of: dict[str, set[str]] = {}
     for item in sorted(by_item):
@@ -486,7 +495,7 @@ def bipartite(source, filters: Filters | None = None, base: str | None = None) -
     raw = _as_raw(source, base)
     f = filters or Filters()
     roles = _coparticipation_roles(f) if f.roles is not None else frozenset(PARTICIPATION_ROLES)
-    by_item, _ = _participations_by_item(raw, f, roles)
+    by_item = _participations_by_item(raw, f, roles)
     G = nx.Graph(**_graph_attrs(raw, "bipartite", f))
     orgs = sorted({o for members in by_item.values() for o in members})
     G.add_nodes_from((o, {**raw.nodes[o], "bipartite": 0}) for o in orgs)

@@ -73,6 +73,14 @@ def test_coparticipation_ignores_funders_unless_asked(network_raw, union_graph):
     assert any("prime-rose" in with_funders.edges[f, "ous"]["shared"] for f in funders if with_funders.has_edge(f, "ous"))
 
 
+def test_organisations_sharing_trials_only(network_raw):
+    T = N.organisations(network_raw, N.Filters(kinds={"trial"}))
+    assert T.number_of_edges() > 0
+    assert all(network_raw.nodes[i]["kind"] == "trial" for _, _, d in T.edges(data=True) for i in d["shared"])
+    assert "megalit" in T.edges["akademiska", "sahlgrenska"]["shared"]
+    assert all(d["kind"] in N.ORGANISATION_KINDS for _, d in T.nodes(data=True))
+
+
 def test_literals_never_become_nodes(land, union_graph):
     entity_types = (SCHEMA.Organization, SCHEMA.Project, SCHEMA.MedicalTrial, SCHEMA.FundingScheme)
     entities = {str(s)[len(PM):] for t in entity_types for s in union_graph.subjects(RDF.type, t)
