@@ -139,6 +139,10 @@ def _tooltip_info(G, v, d: dict, source_info: dict) -> dict[str, Any]:
         pairs += [(ed, G.nodes[u].get("label", u), False) for u, _, ed in G.in_edges(v, data=True)]
     else:
         pairs += [(ed, G.nodes[w].get("label", w), True) for _, w, ed in G.edges(v, data=True)]
+    if G.graph.get("view") == "organisations":   # co-participation: with whom, through what
+        pairs.sort(key=lambda p: (-p[0].get("weight", 1), str(p[1])))
+        roles += [f"{other}: {', '.join(ed.get('shared_labels', []))}" for ed, other, _ in pairs]
+        pairs = []
     for ed, other, out in sorted(pairs, key=lambda p: (p[0].get("label", ""), str(p[1]))):
         text = ed.get("label", "linked")
         roles.append(f"{text} {other}" if out else f"{other}: {text}")
@@ -201,8 +205,8 @@ def vis_data(G, *, seed: int = 42, physics: bool | None = None,
             else COPARTICIPATION_COLOUR
         e = {"id": f"e{i}", "from": u, "to": v, "color": colour, "baseColor": colour, "roles": roles,
              "title": _edge_title(G, u, v, d)}
-        if show_labels and d.get("label"):
-            e["label"] = str(d["label"])
+        if show_labels and d.get("label") and not (d.get("shared") and len(d["shared"]) < 2):
+            e["label"] = str(d["label"])   # co-participation edges are labelled from 2 shared items up
         w = d.get("weight")
         e["width"] = round(1 + 1.5 * math.log2(w), 2) if w and w > 1 else 1.2
         if d.get("uncertain"):
