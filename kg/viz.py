@@ -168,8 +168,12 @@ def _edge_title(G, u, v, d: dict) -> str:
 
 
 def vis_data(G, *, seed: int = 42, physics: bool | None = None,
-             positions: dict | None = None) -> tuple[list[dict], list[dict], dict]:
-    """The vis-network nodes, edges and options for ``G`` (what the page draws)."""
+             positions: dict | None = None) -> tuple[list[dict], list[dict], dict, dict]:
+    """The vis-network nodes, edges and options for ``G`` (what the page draws), and the cards.
+
+    Cards (name, countries, roles, identifiers, sources of each node, by id) stay out of the nodes:
+    vis-network deep-copies every node's fields, which cost seconds at 10,000 nodes.
+    """
     from .analyze import simple
 
     n = G.number_of_nodes()
@@ -180,17 +184,17 @@ def vis_data(G, *, seed: int = 42, physics: bool | None = None,
     degree = dict(H.degree())
     top = max(degree.values(), default=0) or 1
     source_info = G.graph.get("source_info", {})
-    nodes = []
+    nodes, info = [], {}
     for v, d in G.nodes(data=True):
         kind = d.get("kind", "organisation")
         colour, shape, _ = KIND_STYLE.get(kind, ("#999999", "dot", "?"))
         node = {
             "id": v, "label": _short(str(d.get("label", v))), "shape": shape, "color": colour,
             "baseColor": colour, "size": round(10 + 26 * math.sqrt(degree.get(v, 0) / top), 1),
-            "kind": kind, "countries": list(d.get("countries", [])),
-            "search": " ".join(str(x) for x in (v, d.get("label", ""), d.get("name", ""), d.get("acronym", ""))),
-            "info": _tooltip_info(G, v, d, source_info),
+            "kind": kind,
         }
+        info[str(v)] = _tooltip_info(G, v, d, source_info)
+        info[str(v)]["search"] = " ".join(str(x) for x in (v, d.get("label", ""), d.get("name", ""), d.get("acronym", "")))
         if d.get("uncertain"):
             node["shapeProperties"] = {"borderDashes": [4, 3]}
         if positions is not None and v in positions:
@@ -203,7 +207,7 @@ def vis_data(G, *, seed: int = 42, physics: bool | None = None,
         roles = _role_list(d)
         colour = ROLE_COLOUR.get(roles[0], "#999999") if len(roles) == 1 and G.graph.get("view") != "organisations" \
             else COPARTICIPATION_COLOUR
-        e = {"id": f"e{i}", "from": u, "to": v, "color": colour, "baseColor": colour, "roles": roles,
+        e = {"id": f"e{i}", "from": u, "to": v, "color": colour, "baseColor": colour, "roles": " ".join(roles),
              "title": _edge_title(G, u, v, d)}
         if show_labels and d.get("label") and not (d.get("shared") and len(d["shared"]) < 2):
             e["label"] = str(d["label"])   # co-participation edges are labelled from 2 shared items up
@@ -236,15 +240,15 @@ def vis_data(G, *, seed: int = 42, physics: bool | None = None,
         }
     else:
         options["physics"] = {"enabled": False}
-    return nodes, edges, options
+    return nodes, edges, options, info
 
 
-def _legend(G, nodes: list[dict], edges: list[dict]) -> dict[str, list[dict]]:
+def _legend(G, nodes: list[dict], edges: list[dict], info: dict) -> dict[str, list[dict]]:
     from collections import Counter
 
     kinds = Counter(n["kind"] for n in nodes)
-    countries = Counter(c for n in nodes for c in n["countries"])
-    roles = Counter(r for e in edges for r in e["roles"])
+    countries = Counter(c for card in info.values() for c in card["countries"])
+    roles = Counter(r for e in edges for r in e["roles"].split())
     view = G.graph.get("view")
     return {
         "kinds": [{"id": k, "label": KINDS.get(k, k), "colour": KIND_STYLE[k][0], "symbol": KIND_STYLE[k][2],
@@ -273,7 +277,7 @@ def page(G, *, title: str | None = None, seed: int = 42, physics: bool | None = 
     from jinja2.utils import htmlsafe_json_dumps
     from pyvis.network import Network
 
-    nodes, edges, options = vis_data(G, seed=seed, physics=physics, positions=positions)
+    nodes, edges, options, info = vis_data(G, seed=seed, physics=physics, positions=positions)
     physics_on = bool(options["physics"]["enabled"])
     view = str(G.graph.get("view", "landscape"))
     heading = title or f"pmkg \u00b7 {VIEW_TITLES.get(view, view)}"
@@ -289,14 +293,14 @@ def page(G, *, title: str | None = None, seed: int = 42, physics: bool | None = 
                if G.graph.get(f"filter_{k}") is not None}
     if G.graph.get("focus"):
         filters["focus"] = f"{G.graph['focus']} (depth {G.graph.get('depth', 1)})"
-    data = {"nodes": nodes, "edges": edges, "physics": physics_on, "directed": G.is_directed()}
+    data = {"nodes": nodes, "edges": edges, "info": info, "physics": physics_on, "directed": G.is_directed()}
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     tpl = env.get_template(TEMPLATE)
     return tpl.render(
         heading=heading, view=view, date=date, node_count=len(nodes), edge_count=len(edges),
         filters={k: ", ".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in filters.items()},
-        legend=_legend(G, nodes, edges), physics=physics_on,
+        legend=_legend(G, nodes, edges, info), physics=physics_on,
         data_json=Markup(htmlsafe_json_dumps(data, dumps=_compact_json)),
         options_json=Markup(htmlsafe_json_dumps(__import__("json").loads(options_json), dumps=_compact_json)),
         vis_js=Markup(_vis_js()),

@@ -349,12 +349,12 @@ def test_large_views_get_positions_from_python_and_no_physics():
 
     G = nx.barabasi_albert_graph(400, 2, seed=1)
     nx.set_node_attributes(G, "organisation", "kind")
-    nodes, _, options = vis_data(G)
+    nodes, _, options, _ = vis_data(G)
     assert options["physics"] == {"enabled": False}
     assert all("x" in n and "y" in n for n in nodes)
     assert layout(G, seed=7) == layout(G, seed=7) != layout(G, seed=8)
     small = nx.path_graph(5)
-    nodes, _, options = vis_data(small)
+    nodes, _, options, _ = vis_data(small)
     assert options["physics"]["enabled"] and options["layout"]["randomSeed"] == 42
     assert not any("x" in n for n in nodes)
 
