@@ -223,6 +223,48 @@ def cmd_path(args) -> int:
     return OK if res.paths else DATA_PROBLEM
 
 
+def cmd_queries(args) -> int:
+    from .query import get, listing
+
+    if args.name:
+        print(get(args.name).describe(), end="")
+    else:
+        for q in listing():
+            print(q.summary())
+    return OK
+
+
+def cmd_query(args) -> int:
+    from .files import atomic_write
+    from .query import answer
+
+    if (args.query is None) == (args.sparql is None):
+        raise UsageError("give a query name or file, or --sparql TEXT (one of them)")
+    params = {}
+    for item in args.param or []:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise UsageError(f"--param {item!r}: expected NAME=VALUE")
+        params[key.strip()] = value
+    text = args.query
+    if args.sparql is not None:
+        text = sys.stdin.read() if args.sparql == "-" else args.sparql
+    ans = answer(text, params, _store(args), base=args.base)
+    out = ans.text(args.format, args.base)
+    if ans.empty:
+        if args.format in (None, "table") and args.output in (None, "-"):
+            print("No results.")
+            return OK
+        print("pmkg: the query returned no results", file=sys.stderr)
+    if args.output in (None, "-"):
+        sys.stdout.buffer.write(out.encode("utf-8"))
+        sys.stdout.flush()
+    else:
+        atomic_write(args.output, out)
+        print(f"Wrote {args.output}", file=sys.stderr)
+    return OK
+
+
 def parser() -> argparse.ArgumentParser:
     from .export import FORMATS
 
@@ -340,6 +382,32 @@ def parser() -> argparse.ArgumentParser:
     _network_options(pa, focus=False)
     _store_options(pa)
     pa.set_defaults(func=cmd_path)
+
+    qs = sub.add_parser("queries", help="list the named queries (name, question, parameters)",
+                        description="List the named SPARQL queries of queries/, or show one in full.")
+    qs.add_argument("name", nargs="?", help="show this query's question, parameters and example")
+    qs.set_defaults(func=cmd_queries)
+
+    from .query import FORMATS as QUERY_FORMATS
+
+    qy = sub.add_parser("query", help="run a named query, a .rq file or --sparql TEXT",
+                        description="Run a named query (see `pmkg queries`), a query file, or SPARQL text. "
+                                    "SELECT and ASK print a table by default, CONSTRUCT and DESCRIBE Turtle; "
+                                    "csv, tsv and sparql-json follow the W3C SPARQL 1.1 result formats "
+                                    "(json is SPARQL JSON, or JSON-LD for a graph). Parameters are bound, "
+                                    "never pasted into the query; every pmkg prefix may be used undeclared. "
+                                    "Exit 2 on a syntax error, an unknown name or a bad parameter; "
+                                    "no results is exit 0.")
+    _common(qy)
+    qy.add_argument("query", nargs="?", metavar="NAME|FILE", help="a named query or a .rq file")
+    qy.add_argument("--sparql", metavar="TEXT", help="SPARQL text to run ('-' reads it from stdin)")
+    qy.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
+                    help="a parameter (repeatable); an entity may be given by name, acronym, id or IRI")
+    qy.add_argument("-f", "--format", choices=QUERY_FORMATS,
+                    help="table (default for SELECT/ASK), csv, tsv, json, sparql-json, turtle (default for graphs)")
+    qy.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    _store_options(qy)
+    qy.set_defaults(func=cmd_query)
 
     _import_parser(sub)
     return p

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import textwrap
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +94,8 @@ class Param:
 
     def describe(self) -> str:
         dflt = "optional" if self.default is None else f"default {self.default}"
-        return f"{self.name} ({self.type}, {dflt})"
+        rng = f" {self.min}-{self.max}" if self.min is not None else ""
+        return f"{self.name} ({self.type}{rng}, {dflt})"
 
 
 @dataclass
@@ -116,10 +118,29 @@ class NamedQuery:
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
-    def summary(self) -> str:
-        """One line: the name, the question and the parameters."""
-        params = ", ".join(p.describe() for p in self.params) or "no parameters"
-        return f"{self.name}: {self.question or self.title} [{params}]"
+    def summary(self, width: int = 24) -> str:
+        """One line: the name, the question (its first sentence) and the parameters."""
+        m = re.match(r"(.+?[?.])(\s|$)", self.question)
+        question = m.group(1) if m else (self.question or self.title)
+        params = "; ".join(p.describe() for p in self.params)
+        return f"{self.name.ljust(width)}  {question}" + (f"  [{params}]" if params else "")
+
+    def describe(self) -> str:
+        """Everything the header says, for ``pmkg queries NAME``."""
+        lines = [f"{self.name}: {self.title}", "", textwrap.fill(self.question, 96), ""]
+        if self.params:
+            lines.append("Parameters (--param NAME=VALUE):")
+            for p in self.params:
+                rng = f" {p.min}-{p.max}" if p.min is not None else ""
+                dflt = "optional" if p.default is None else f"default {p.default}"
+                lines.append(f"  {p.name} ({p.type}{rng}, {dflt}): {p.doc}")
+        else:
+            lines.append("Parameters: none")
+        if self.example:
+            lines += ["", "Example:"] + [f"  {e}" for e in self.example.splitlines()]
+        if self.path:
+            lines += ["", f"File: {self.path}"]
+        return "\n".join(lines) + "\n"
 
 
 # --- the library -------------------------------------------------------------------------------
@@ -265,41 +286,53 @@ def _norm(s: str) -> str:
 class Entity:
     iri: str
     type: str
+    name: str | None
     labels: list[str]
 
     def show(self) -> str:
-        return f"{self.labels[0] if self.labels else self.iri} ({self.type}) <{self.iri}>"
+        return f"{self.name or self.iri} ({self.type}) <{self.iri}>"
 
 
 class EntityIndex:
     """Every entity with the names it can be called by (labels, acronyms, registry ids, sameAs IRIs),
-    read from a store with the helper query ``_entity-lookup``."""
+    read from a store with the helper query ``_entity-lookup``.
 
-    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+    A grant's title often repeats what it funds ("Genomic Medicine Sweden" is an organisation and the
+    title of a Vinnova grant), so a grant's names count only when nothing else has that name; its id
+    and IRI always count.
+    """
+
+    def __init__(self, rows: list[tuple[str, str | None, str, str | None]]) -> None:
         self.entities: dict[str, Entity] = {}
         self.keys: dict[str, set[str]] = {}
-        for iri, label, typ in rows:
-            e = self.entities.setdefault(iri, Entity(iri, typ, []))
+        self.weak: dict[str, set[str]] = {}
+        for iri, label, typ, name in rows:
+            e = self.entities.setdefault(iri, Entity(iri, typ, name, []))
             if label and label not in e.labels:
                 e.labels.append(label)
         for iri, e in self.entities.items():
             local = re.split(r"[/#]", iri.rstrip("/#"))[-1]
-            for key in (iri, local, *e.labels):
+            for key in (iri, local):
                 self.keys.setdefault(_norm(key), set()).add(iri)
-        for e in self.entities.values():   # the name first: it is what errors show
-            e.labels.sort(key=lambda s: (s.startswith("http"), len(s) < 4, -len(s)))
+            for key in e.labels:
+                (self.weak if e.type == "grant" else self.keys).setdefault(_norm(key), set()).add(iri)
 
     @classmethod
     def from_store(cls, store: "Store", directory: Path | str | None = None) -> "EntityIndex":
         res = store.query(get(ENTITY_LOOKUP, directory).text)
-        return cls([(str(r[0]), None if r[1] is None else str(r[1]), str(r[2])) for r in res.rows])
+        col = {v: i for i, v in enumerate(res.vars)}
+
+        def cell(row, v):
+            t = row[col[v]]
+            return None if t is None else str(t)
+        return cls([(cell(r, "entity"), cell(r, "label"), cell(r, "type"), cell(r, "name")) for r in res.rows])
 
     def resolve(self, value: str, param: str = "entity") -> str:
         """The IRI of the one entity called ``value`` (a name, an acronym, an id or an IRI, any case)."""
         text = value.strip()
         if text.startswith("<") and text.endswith(">"):
             text = text[1:-1]
-        found = self.keys.get(_norm(text), set())
+        found = self.keys.get(_norm(text)) or self.weak.get(_norm(text), set())
         if len(found) == 1:
             return next(iter(found))
         if len(found) > 1:
@@ -311,13 +344,14 @@ class EntityIndex:
 
     def _suggest(self, text: str) -> str:
         n = _norm(text)
-        keys = [k for k in self.keys if not k.startswith("http")]
+        names = {**self.weak, **self.keys}
+        keys = [k for k in names if not k.startswith("http")]
         close = difflib.get_close_matches(n, keys, n=6, cutoff=0.6)
         if len(n) >= 3:
             close += [k for k in keys if n in k and k not in close]
         iris: list[str] = []
         for k in close:
-            for i in sorted(self.keys[k]):
+            for i in sorted(names[k]):
                 if i not in iris:
                     iris.append(i)
         if not iris:
@@ -391,14 +425,41 @@ def default_store(data_dir: Path | str | None = None, ontology_dir: Path | str |
     return MemoryStore(build(data_dir, ontology_dir, base))
 
 
+@dataclass
+class Answer:
+    """A query's result with what produced it: the query and the terms bound to its parameters."""
+
+    query: NamedQuery
+    bindings: dict
+    result: "Result"
+
+    @property
+    def empty(self) -> bool:
+        return is_empty(self.result)
+
+    def text(self, fmt: str | None = None, base: str | None = None) -> str:
+        """The result in ``fmt``; the table leaves out the columns of bound parameters."""
+        return format_result(self.result, fmt, base, hide=set(self.bindings))
+
+
 def run(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None, store: "Store | None" = None,
         *, base: str | None = None, directory: Path | str | None = None) -> "Result":
     """Run a named query, a ``.rq`` file or SPARQL text through ``store`` and return its
-    :class:`kg.store.Result` (``.records()`` gives dicts for ``pandas.DataFrame``).
+    :class:`kg.store.Result` (``.records()`` gives dicts for ``pandas.DataFrame``)::
+
+        from kg.query import run
+        rows = run("consortium", {"project": "ECHoS"}).records()
 
     Without a store the graph is built from data/. Every query may use the pmkg prefixes without
-    declaring them (library queries declare theirs, so they also run in other SPARQL tools). Raises :class:`QueryError` (and its subclasses) on bad input.
+    declaring them (library queries declare theirs, so they also run in other SPARQL tools).
+    Raises :class:`QueryError` (and its subclasses) on bad input.
     """
+    return answer(query, params, store, base=base, directory=directory).result
+
+
+def answer(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None, store: "Store | None" = None,
+           *, base: str | None = None, directory: Path | str | None = None) -> Answer:
+    """Like :func:`run`, but keeps the query and the bound parameters with the result."""
     q = query if isinstance(query, NamedQuery) else load(query, directory)
     if store is None:
         store = default_store(base=base)
@@ -411,12 +472,13 @@ def run(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None,
     prolog = sparql_prolog(base or default_base())
     text, offset = prolog + q.text, prolog.count("\n")
     try:
-        return store.query(text, bindings)
+        result = store.query(text, bindings)
     except Exception as e:  # the store's own error type: rdflib, Oxigraph and HTTP stores differ
         syntax = syntax_error(e, text, offset, str(q.path) if q.path else q.name)
         if syntax is not None:
             raise syntax from None
         raise
+    return Answer(q, bindings, result)
 
 
 def syntax_error(err: Exception, text: str, offset: int = 0, source: str | None = None) -> QuerySyntaxError | None:
@@ -435,6 +497,8 @@ def syntax_error(err: Exception, text: str, offset: int = 0, source: str | None 
     name = type(err).__name__
     msg = str(err)
     if name == "ParseException" and hasattr(err, "lineno"):        # rdflib (pyparsing)
+        # pyparsing points at the start of the construct it gave up on (Oxigraph often at the end
+        # of the input, so asking it would not be better)
         return located(getattr(err, "msg", msg), err.lineno, err.col)
     m = re.match(r"error at (\d+):(\d+): (.*)", msg, re.S)           # Oxigraph
     if m:
