@@ -1,0 +1,439 @@
+"""The query machinery: the library's headers, parameters (bound, resolved, checked), errors, the
+output formats (parsed back), the command line and the Python API. Answers per named query are in
+test_queries_library.py."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from conftest import DATA, ONTOLOGY, ROOT
+
+from kg import query as Q
+from kg.cli import main
+
+PM = "https://w3id.org/pmkg/id/"
+HOSTILE = 'x" } UNION { ?s ?p ?o } FILTER(true) } # \'}'
+
+
+@pytest.fixture(scope="module")
+def memory(dataset):
+    from kg.store import MemoryStore
+
+    return MemoryStore(dataset)
+
+
+class Recording:
+    """A store that records what it is asked, then asks the real one."""
+
+    def __init__(self, store):
+        self.store, self.calls = store, []
+
+    def query(self, sparql, bindings=None):
+        self.calls.append((sparql, dict(bindings or {})))
+        return self.store.query(sparql, bindings)
+
+
+def cli(capsys, *args):
+    """Run the CLI in this process: (exit code, stdout, stderr)."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- the library ---------------------------------------------------------------------------------
+
+def test_every_library_query_has_title_question_and_example():
+    for q in Q.listing():
+        assert q.title and q.question.endswith((".", "?", ")")) and q.example.startswith("pmkg query " + q.name), q.name
+        for p in q.params:
+            assert p.doc, f"{q.name}: parameter {p.name} is not described"
+            assert p.default is not None or p.type != "integer", f"{q.name}: {p.name}"
+
+
+def test_every_parameter_is_projected_so_oxigraph_can_substitute_it():
+    for q in Q.library().values():
+        select = re.search(r"^(SELECT|CONSTRUCT)\b.*?\bWHERE\b", q.text, re.S | re.M)
+        assert select, q.name
+        for p in q.params:
+            if select.group(1) == "SELECT":
+                assert f"?{p.name}" in select.group(0), f"{q.name}: ?{p.name} is not projected"
+
+
+def test_library_prefixes_are_the_project_prefixes_and_no_instance_namespace_is_used():
+    """Each file declares its own prefixes (so it runs in any SPARQL tool) as kg.namespaces binds them;
+    none names an instance IRI, so the queries work under any --base."""
+    from kg.iris import DEFAULT_BASE, Minter
+    from kg.namespaces import prefixes
+
+    known = prefixes(DEFAULT_BASE)
+    instance = set(Minter(DEFAULT_BASE).prefixes())
+    for q in Q.listing() + [Q.get(Q.ENTITY_LOOKUP)]:
+        declared = dict(re.findall(r"^PREFIX (\w+): <([^>]+)>", q.text, re.M))
+        assert declared, q.name
+        for p, ns in declared.items():
+            assert known.get(p) == ns, f"{q.name}: PREFIX {p}: <{ns}>"
+            assert p not in instance, f"{q.name} uses the instance prefix {p}:"
+        body = "\n".join(line for line in q.text.splitlines() if not line.lstrip().startswith(("#", "PREFIX")))
+        used = set(re.findall(r"(?<![\w?$<\"#])([a-z][\w-]*):[\w-]", body))
+        assert used <= set(declared), f"{q.name}: undeclared {used - set(declared)}"
+
+
+def test_library_queries_run_unchanged_in_oxigraph(dataset):
+    """The files as they are, no prolog added: what another SPARQL tool would be given."""
+    import pyoxigraph as ox
+
+    from kg.export import serialize
+
+    store = ox.Store()
+    store.load(serialize(dataset, "nquads"), format=ox.RdfFormat.N_QUADS)
+    index = Q.EntityIndex.from_store(_ox_store(store))
+    for q in Q.listing():
+        subs = {}
+        for p in q.params:
+            if p.default is not None:
+                subs[ox.Variable(p.name)] = (ox.NamedNode(index.resolve(p.default)) if p.type == "entity"
+                                             else ox.Literal(p.default, datatype=ox.NamedNode(
+                                                 "http://www.w3.org/2001/XMLSchema#integer")))
+        res = store.query(q.path.read_text(encoding="utf-8"), substitutions=subs, use_default_graph_as_union=True)
+        assert len(list(res)) > 0, q.name
+
+
+def _ox_store(store):
+    from kg.store import OxigraphStore
+
+    return OxigraphStore(store)
+
+
+def test_a_custom_base_changes_the_iris_not_the_answers(tmp_path):
+    from kg.build import build
+    from kg.store import MemoryStore
+
+    base = "https://example.org/kg/"
+    store = MemoryStore(build(DATA, ONTOLOGY, base))
+    got = Q.run("consortium", {"project": "prime-rose"}, store).records()
+    assert got[0]["member"] == base + "id/ous" and got[0]["role"] == "coordinator"
+    assert Q.run("consortium", {"project": base + "id/prime-rose"}, store).records() == got
+
+
+def test_a_malformed_header_names_file_and_line(tmp_path):
+    (tmp_path / "broken.rq").write_text("# title: Broken\n# question: Why?\n# param: x (colour, default red): no\n"
+                                        "# example: pmkg query broken\nSELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(Q.HeaderError, match=r"broken\.rq, line 3: parameter x: type 'colour'"):
+        Q.library(tmp_path)
+    (tmp_path / "broken.rq").write_text("# title: Broken\nSELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(Q.HeaderError, match=r"broken\.rq: the header comment lacks question, example"):
+        Q.library(tmp_path)
+
+
+# --- parameters ----------------------------------------------------------------------------------
+
+def test_an_entity_is_a_name_an_acronym_an_id_an_iri_or_a_registry_id_in_any_case(memory):
+    index = Q.EntityIndex.from_store(memory)
+    for v in ("PRIME-ROSE", "prime-rose", "Prime-Rose", PM + "prime-rose", f"<{PM}prime-rose>",
+              "PRIME-ROSE: Precision Cancer Medicine Repurposing System Using Pragmatic Clinical Trials"):
+        assert index.resolve(v) == PM + "prime-rose", v
+    assert index.resolve("NCT04817956") == PM + "impress-norway"
+    assert index.resolve("https://ror.org/00j9c2840") == PM + "ous"
+    assert index.resolve("  oslo   UNIVERSITY hospital ") == PM + "ous"
+
+
+def test_regression_a_grant_titled_like_an_organisation_does_not_make_the_name_ambiguous(memory):
+    """A Vinnova grant is titled "Genomic Medicine Sweden": the name still means the organisation."""
+    index = Q.EntityIndex.from_store(memory)
+    assert index.resolve("Genomic Medicine Sweden") == PM + "gms"
+    assert index.resolve("grant-gms-vinnova-2018") == PM + "grant-gms-vinnova-2018"
+
+
+def test_an_unknown_entity_lists_close_matches(memory):
+    with pytest.raises(Q.ParameterError) as e:
+        Q.run("consortium", {"project": "Oslo Univ Hospital"}, memory)
+    msg = str(e.value)
+    assert "no entity has that name" in msg and "Close matches" in msg and f"<{PM}ous>" in msg
+
+
+def test_an_ambiguous_entity_lists_the_candidates(data_copy):
+    from kg.build import build
+    from kg.store import MemoryStore
+
+    orgs = data_copy / "organisations.yaml"
+    orgs.write_text(orgs.read_text(encoding="utf-8") + (
+        "\n- id: ous-namesake\n  name: Oslo University Hospital\n  kind: hospital\n  country: \"NO\"\n"
+        "  sources: [miracle-ous]\n"), encoding="utf-8")
+    store = MemoryStore(build(data_copy, ONTOLOGY))
+    with pytest.raises(Q.ParameterError) as e:
+        Q.run("organisation-portfolio", {"organisation": "oslo university hospital"}, store)
+    msg = str(e.value)
+    assert "ambiguous" in msg and f"<{PM}ous>" in msg and f"<{PM}ous-namesake>" in msg
+    assert Q.run("organisation-portfolio", {"organisation": "ous-namesake"}, store).rows == []
+
+
+def test_parameter_names_types_and_ranges_are_checked(memory):
+    with pytest.raises(Q.ParameterError, match=r"has no parameter 'projekt'.*project \(entity, default PRIME-ROSE\)"):
+        Q.run("consortium", {"projekt": "ECHoS"}, memory)
+    with pytest.raises(Q.ParameterError, match="has no parameter 'x'.*none"):
+        Q.run("trials", {"x": "1"}, memory)
+    with pytest.raises(Q.ParameterError, match="not a whole number"):
+        Q.run("active-in", {"year": "2024; DROP ALL"}, memory)
+    with pytest.raises(Q.ParameterError, match="between 1 and 3"):
+        Q.run("neighbourhood", {"hops": "4"}, memory)
+
+
+def test_a_hostile_value_cannot_change_the_query(memory):
+    rec = Recording(memory)
+    # an entity: refused before any query with it is run
+    with pytest.raises(Q.ParameterError, match="no entity has that name"):
+        Q.run("consortium", {"project": HOSTILE}, rec)
+    assert [Q.get(Q.ENTITY_LOOKUP).text in text for text, _ in rec.calls] == [True]
+    # a string: bound as one literal; the text sent is the library file, unchanged
+    rec.calls.clear()
+    res = Q.run("country-participation", {"country": HOSTILE}, rec)
+    assert res.rows == []
+    (text, bindings), = rec.calls
+    assert text.endswith(Q.get("country-participation").text)
+    assert bindings == {"country": Literal(HOSTILE.upper())}
+    # a query without declared parameters: a plain literal too, in rdflib and in Oxigraph
+    from kg.store import OxigraphStore
+
+    sparql = "SELECT ?name ?org WHERE { ?org schema:name ?name }"
+    ox = OxigraphStore.from_dataset(memory.ds)
+    for store in (memory, ox):
+        assert Q.run(sparql, {"name": HOSTILE}, store).rows == []
+        assert Q.run(sparql, {"name": "Oslo University Hospital"}, store).records() == [
+            {"name": "Oslo University Hospital", "org": PM + "ous"}]
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+def test_a_syntax_error_gives_line_column_and_the_line(memory):
+    text = "SELECT ?x WHERE {\n  ?x pmkg:acronym \"GMS\" .\n  FILTER(?x = ) }"
+    with pytest.raises(Q.QuerySyntaxError) as e:
+        Q.run(text, store=memory)
+    err = e.value
+    assert err.line == 3 and err.column == 3 and err.text == "  FILTER(?x = ) }"
+    assert "line 3, column 3" in str(err) and "\n    " + err.text in str(err)
+
+
+def test_an_undeclared_prefix_is_located(memory):
+    with pytest.raises(Q.QuerySyntaxError) as e:
+        Q.run("SELECT ?x WHERE {\n  ?x foo:bar ?y }", store=memory)
+    assert (e.value.line, e.value.column) == (2, 6) and "foo:" in str(e.value)
+
+
+def test_a_syntax_error_from_oxigraph_is_located_too(dataset):
+    from kg.store import OxigraphStore
+
+    with pytest.raises(Q.QuerySyntaxError) as e:
+        Q.run("SELECT ?x WHERE {\n  ?x ?y }", store=OxigraphStore.from_dataset(dataset))
+    assert e.value.line == 2 and e.value.text == "  ?x ?y }"
+
+
+def test_an_unknown_query_name_lists_close_matches():
+    with pytest.raises(Q.UnknownQuery, match="did you mean consortium"):
+        Q.get("consortum")
+    with pytest.raises(Q.UnknownQuery, match="did you mean .*connection"):
+        Q.get("connections")
+
+
+# --- output formats ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def consortium(memory):
+    return Q.answer("consortium", {"project": "ECHoS"}, memory)
+
+
+def test_table_is_aligned_and_leaves_out_the_bound_parameter(consortium):
+    text = consortium.text()
+    lines = text.splitlines()
+    assert lines[0].split() == ["member", "name", "role", "kind", "country", "uncertain"]
+    assert set(lines[1]) <= {"-", " "}
+    assert lines[-1] == f"({len(consortium.result.rows)} rows)"
+    assert any(line.startswith("pm:aicib ") and " coordinator " in line for line in lines)
+    assert "project" in Q.format_result(consortium.result, "table").splitlines()[0]
+
+
+def test_csv_follows_the_w3c_format(consortium):
+    text = consortium.text("csv")
+    assert "\r\n" in text
+    table = list(csv.reader(io.StringIO(text, newline="")))
+    res = consortium.result
+    assert table[0] == res.vars
+    assert len(table) == len(res.rows) + 1
+    for row, got in zip(res.rows, table[1:]):
+        assert got == ["" if t is None else str(t) for t in row]
+
+
+def test_tsv_follows_the_w3c_format_and_reads_back(memory):
+    from rdflib.query import Result
+
+    res = Q.run('SELECT ?iri ?text ?lang ?n ?date ?none WHERE { '
+                'BIND(<https://w3id.org/pmkg/id/ous> AS ?iri) BIND("tab\\there \\"quoted\\"\\nnewline" AS ?text) '
+                'BIND("Oslo"@no AS ?lang) BIND(42 AS ?n) BIND("2023-07-01"^^xsd:date AS ?date) }', store=memory)
+    text = Q.format_result(res, "tsv")
+    lines = text.split("\n")
+    assert lines[0] == "?iri\t?text\t?lang\t?n\t?date\t?none" and len(lines) == 3 and lines[2] == ""
+    cells = next(csv.reader(io.StringIO(lines[1]), delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert len(cells) == 6 and cells[0] == f"<{PM}ous>" and cells[3] == "42" and cells[5] == ""
+    back = Result.parse(io.StringIO(text), format="tsv")
+    row = list(back)[0]
+    assert row[0] == URIRef(PM + "ous") and str(row[1]) == 'tab\there "quoted"\nnewline'
+    assert row[2] == Literal("Oslo", lang="no") and row[3] == Literal(42)
+    assert row[4] == Literal("2023-07-01", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
+
+
+@pytest.mark.parametrize("fmt", ["json", "sparql-json"])
+def test_json_follows_the_w3c_structure_and_reads_back(consortium, fmt):
+    from rdflib.query import Result
+
+    doc = json.loads(consortium.text(fmt))
+    res = consortium.result
+    assert doc["head"]["vars"] == res.vars
+    bindings = doc["results"]["bindings"]
+    assert len(bindings) == len(res.rows)
+    for b, row in zip(bindings, res.rows):
+        assert set(b) == {v for v, t in zip(res.vars, row) if t is not None}
+        for v, t in zip(res.vars, row):
+            if t is None:
+                continue
+            assert b[v]["type"] == ("uri" if isinstance(t, URIRef) else "literal")
+            assert b[v]["value"] == str(t)
+            assert set(b[v]) <= {"type", "value", "datatype", "xml:lang"}
+    back = Result.parse(io.StringIO(consortium.text(fmt)), format="json")
+    assert [tuple(r) for r in back] == res.rows
+
+
+def test_ask_answers_yes_or_no_in_every_format(memory):
+    yes = Q.run("ASK { ?x pmkg:nctId \"NCT04817956\" }", store=memory)
+    no = Q.run("ASK { ?x pmkg:nctId \"NCT00000000\" }", store=memory)
+    assert (yes.boolean, no.boolean) == (True, False)
+    assert Q.format_result(yes) == "yes\n" and Q.format_result(no) == "no\n"
+    assert json.loads(Q.format_result(yes, "sparql-json"))["boolean"] is True
+    assert list(csv.reader(io.StringIO(Q.format_result(no, "csv")))) == [["_askResult"], ["false"]]
+
+
+def test_a_construct_result_is_turtle_by_default_and_reads_back(memory):
+    res = Q.run("neighbourhood", {"entity": "FOCU.SE"}, memory)
+    assert Q.default_format(res) == "turtle"
+    text = Q.format_result(res)
+    assert "@prefix pm: <https://w3id.org/pmkg/id/>" in text
+    assert isomorphic(Graph().parse(data=text, format="turtle"), res.graph)
+    assert isomorphic(Graph().parse(data=Q.format_result(res, "json"), format="json-ld"), res.graph)
+    table = Q.format_result(res, "table").splitlines()
+    assert table[0].split() == ["subject", "predicate", "object"] and table[-1] == f"({len(res.graph)} triples)"
+    with pytest.raises(Q.QueryError, match="is a graph"):
+        Q.format_result(res, "csv")
+    with pytest.raises(Q.QueryError, match="not a graph"):
+        Q.format_result(Q.run("coordinators", store=memory), "turtle")
+
+
+def test_records_are_plain_python_values_for_a_dataframe(memory):
+    recs = Q.run("external-ids", store=memory).records()
+    ous = next(r for r in recs if r["entity"] == PM + "ous")
+    assert ous["ror"] == "https://ror.org/00j9c2840" and ous["nct"] is None and isinstance(ous["name"], str)
+    assert len({tuple(r) for r in recs}) == 1   # every record has the same keys, as a DataFrame's columns
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+def test_pmkg_queries_lists_one_line_each(capsys):
+    code, out, _ = cli(capsys, "queries")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == len(Q.listing()) == 14
+    assert re.match(r"consortium +Who takes part in a project.*\[project \(entity, default PRIME-ROSE\)\]$",
+                    next(line for line in lines if line.startswith("consortium ")))
+    code, out, _ = cli(capsys, "queries", "neighbourhood")
+    assert code == 0 and "hops (integer 1-3, default 1)" in out and "Example:" in out
+
+
+def test_pmkg_query_runs_a_named_query_with_parameters(capsys):
+    code, out, err = cli(capsys, "query", "consortium", "--param", "project=prime-rose", "--format", "csv")
+    assert code == 0 and err == ""
+    table = list(csv.reader(io.StringIO(out, newline="")))
+    assert table[1][:4] == [PM + "prime-rose", PM + "ous", "Oslo University Hospital", "coordinator"]
+
+
+def test_pmkg_query_runs_a_users_file_and_sparql_text(capsys, tmp_path, monkeypatch):
+    f = tmp_path / "sponsors.rq"
+    f.write_text("# title: Sponsors\n# question: Who sponsors a trial?\n"
+                 "# param: trial (entity, default IMPRESS-Norway): the trial\n"
+                 "SELECT ?trial ?sponsor WHERE { ?trial schema:sponsor ?sponsor }\n")
+    code, out, _ = cli(capsys, "query", str(f), "-f", "tsv")
+    assert code == 0 and out.splitlines()[1] == f"<{PM}impress-norway>\t<{PM}ous>"
+    code, out, _ = cli(capsys, "query", str(f), "-p", "trial=MEGALiT", "-f", "tsv")
+    assert out.splitlines()[1] == f"<{PM}megalit>\t<{PM}akademiska>"
+    code, out, _ = cli(capsys, "query", "--sparql", "SELECT ?n WHERE { pm:ous schema:name ?n }")
+    assert code == 0 and "Oslo University Hospital" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO("ASK { pm:ous a schema:Organization }"))
+    assert cli(capsys, "query", "--sparql", "-")[1] == "yes\n"
+
+
+def test_pmkg_query_writes_a_file_atomically(capsys, tmp_path):
+    out_file = tmp_path / "out" / "focuse.ttl"
+    code, out, err = cli(capsys, "query", "neighbourhood", "-p", "entity=FOCU.SE", "-o", str(out_file))
+    assert code == 0 and out == "" and "Wrote" in err
+    g = Graph().parse(out_file, format="turtle")
+    assert (URIRef(PM + "focuse"), URIRef("https://w3id.org/pmkg/def#inspiredBy"), URIRef(PM + "drup")) in g
+    assert [p.name for p in out_file.parent.iterdir()] == ["focuse.ttl"]
+
+
+def test_pmkg_query_errors_exit_2_with_a_clear_message(capsys, tmp_path):
+    code, out, err = cli(capsys, "query", "--sparql", "SELECT ?x WHERE {\n  ?x ?y }")
+    assert code == 2 and out == "" and "line 2" in err and "?x ?y }" in err
+    code, _, err = cli(capsys, "query", "consortum")
+    assert code == 2 and "did you mean consortium" in err
+    code, _, err = cli(capsys, "query", "consortium", "-p", "project=Oslo")
+    assert code == 2 and "Close matches" in err and "Oslo University Hospital" in err
+    code, _, err = cli(capsys, "query", "consortium", "-p", "project")
+    assert code == 2 and "expected NAME=VALUE" in err
+    code, _, err = cli(capsys, "query", "coordinators", "--sparql", "ASK {}")
+    assert code == 2 and "one of them" in err
+    bad = tmp_path / "bad.rq"
+    bad.write_text("SELECT * WHERE { ?s ?p }\n")
+    code, _, err = cli(capsys, "query", str(bad))
+    assert code == 2 and str(bad) in err and "line 1" in err
+    out_file = tmp_path / "never.csv"
+    assert cli(capsys, "query", "coordinators", "-f", "turtle", "-o", str(out_file))[0] == 2
+    assert not out_file.exists()
+
+
+def test_pmkg_query_says_when_there_is_nothing(capsys):
+    code, out, err = cli(capsys, "query", "country-participation", "-p", f"country={HOSTILE}")
+    assert code == 0 and out == "No results.\n"
+    code, out, err = cli(capsys, "query", "country-participation", "-p", "country=XX", "-f", "csv")
+    assert code == 0 and out.splitlines() == ["country,organisations,participations,projectsAndTrials"]
+    assert "no results" in err
+
+
+def test_pmkg_query_uses_the_chosen_store(capsys):
+    code, out, _ = cli(capsys, "query", "drup-family", "--store", "oxigraph", "-f", "csv")
+    assert code == 0 and f"{PM}impress-norway" in out and "NCT04817956" in out
+
+
+# --- the README -----------------------------------------------------------------------------------
+
+def readme_examples() -> list[tuple[str, str]]:
+    """The (command, output) pairs of the README's "Querying" section."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Querying", 1)[1].split("\n## ", 1)[0]
+    examples = []
+    for block in re.findall(r"```console\n(.*?)```", section, re.S):
+        first, _, output = block.partition("\n")
+        assert first.startswith("$ pmkg query "), first
+        examples.append((first[2:], output))
+    return examples
+
+
+def test_the_readme_examples_show_the_real_output(capsys):
+    import shlex
+
+    examples = readme_examples()
+    assert len(examples) >= 3
+    for command, output in examples:
+        code, out, _ = cli(capsys, *shlex.split(command)[1:])
+        assert code == 0, command
+        assert out == output, f"README.md, Querying: the output of `{command}` is stale; paste the real one"
