@@ -126,7 +126,7 @@ def _role_list(d: dict) -> list[str]:
     return sorted(set(roles))
 
 
-def _tooltip_info(G, v, d: dict, source_info: dict) -> dict[str, Any]:
+def _tooltip_info(G, v, d: dict, source_ref) -> dict[str, Any]:
     kind = d.get("kind", "")
     kind_text = KINDS.get(kind, kind)
     if d.get("org_kind"):
@@ -148,10 +148,7 @@ def _tooltip_info(G, v, d: dict, source_info: dict) -> dict[str, Any]:
         roles.append(f"{text} {other}" if out else f"{other}: {text}")
     more = max(0, len(roles) - _MAX_TOOLTIP_ROLES)
     roles = roles[:_MAX_TOOLTIP_ROLES] + ([f"\u2026 and {more} more"] if more else [])
-    sources = []
-    for s in d.get("sources", []):
-        info = source_info.get(s, {})
-        sources.append([info.get("title", s), info.get("url", "")])
+    sources = [source_ref(s) for s in d.get("sources", [])]
     dates = " \u2013 ".join(x for x in (d.get("start_date"), d.get("end_date")) if x)
     return {"name": d.get("name", str(v)), "kind": kind_text, "countries": d.get("countries", []),
             "dates": dates, "uncertain": bool(d.get("uncertain")), "roles": roles, "ids": ids,
@@ -168,11 +165,12 @@ def _edge_title(G, u, v, d: dict) -> str:
 
 
 def vis_data(G, *, seed: int = 42, physics: bool | None = None,
-             positions: dict | None = None) -> tuple[list[dict], list[dict], dict, dict]:
+             positions: dict | None = None) -> tuple[list[dict], list[dict], dict, dict[str, Any]]:
     """The vis-network nodes, edges and options for ``G`` (what the page draws), and the cards.
 
     Cards (name, countries, roles, identifiers, sources of each node, by id) stay out of the nodes:
-    vis-network deep-copies every node's fields, which cost seconds at 10,000 nodes.
+    vis-network deep-copies every node's fields, which cost seconds at 10,000 nodes. A card names
+    its sources by index into ``info["sources"]`` (title, URL), written once per page.
     """
     from .analyze import simple
 
@@ -184,7 +182,17 @@ def vis_data(G, *, seed: int = 42, physics: bool | None = None,
     degree = dict(H.degree())
     top = max(degree.values(), default=0) or 1
     source_info = G.graph.get("source_info", {})
-    nodes, info = [], {}
+    table: list[list[str]] = []
+    index: dict[str, int] = {}
+
+    def source_ref(iri: str) -> int:
+        if iri not in index:
+            s = source_info.get(iri, {})
+            index[iri] = len(table)
+            table.append([s.get("title", iri), s.get("url", "")])
+        return index[iri]
+
+    nodes, cards = [], {}
     for v, d in G.nodes(data=True):
         kind = d.get("kind", "organisation")
         colour, shape, _ = KIND_STYLE.get(kind, ("#999999", "dot", "?"))
@@ -193,8 +201,8 @@ def vis_data(G, *, seed: int = 42, physics: bool | None = None,
             "baseColor": colour, "size": round(10 + 26 * math.sqrt(degree.get(v, 0) / top), 1),
             "kind": kind,
         }
-        info[str(v)] = _tooltip_info(G, v, d, source_info)
-        info[str(v)]["search"] = " ".join(str(x) for x in (v, d.get("label", ""), d.get("name", ""), d.get("acronym", "")))
+        cards[str(v)] = _tooltip_info(G, v, d, source_ref)
+        cards[str(v)]["search"] = " ".join(str(x) for x in (v, d.get("label", ""), d.get("name", ""), d.get("acronym", "")))
         if d.get("uncertain"):
             node["shapeProperties"] = {"borderDashes": [4, 3]}
         if positions is not None and v in positions:
@@ -240,14 +248,14 @@ def vis_data(G, *, seed: int = 42, physics: bool | None = None,
         }
     else:
         options["physics"] = {"enabled": False}
-    return nodes, edges, options, info
+    return nodes, edges, options, {"cards": cards, "sources": table}
 
 
 def _legend(G, nodes: list[dict], edges: list[dict], info: dict) -> dict[str, list[dict]]:
     from collections import Counter
 
     kinds = Counter(n["kind"] for n in nodes)
-    countries = Counter(c for card in info.values() for c in card["countries"])
+    countries = Counter(c for card in info["cards"].values() for c in card["countries"])
     roles = Counter(r for e in edges for r in e["roles"].split())
     view = G.graph.get("view")
     return {

@@ -150,6 +150,18 @@ def test_search_box_focuses_the_node(landscape_page):
     assert "No visible node matches" in v.page.inner_text("#status")
 
 
+def test_card_links_identifiers_and_sources(landscape_page, hostile_view):
+    v = landscape_page
+    v.page.fill("#search", "OUS")
+    v.page.press("#search", "Enter")
+    links = v.page.locator("#info a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert "https://ror.org/00j9c2840" in hrefs
+    srcs = hostile_view.graph["source_info"]
+    assert {srcs[s]["url"] for s in hostile_view.nodes["ous"]["sources"]} <= set(hrefs)
+    assert all(h.startswith(("https://", "http://")) for h in hrefs)
+
+
 def test_click_highlights_the_neighbourhood(landscape_page, hostile_view):
     v = landscape_page
     v.page.click("#reset")
