@@ -563,6 +563,11 @@ def serve(store_spec: str | None = None, *, host: str = DEFAULT_HOST, port: int 
               f"timeout {config.timeout:g} s, at most {config.max_rows} rows. Ctrl-C stops.", flush=True)
         if host not in ("127.0.0.1", "localhost", "::1"):
             print(f"pmkg: warning: listening on {host}, not only on this machine", file=sys.stderr, flush=True)
+        import signal
+
+        def stop(signum, frame):  # SIGTERM ends the server like Ctrl-C: workers stopped, temp files removed
+            raise KeyboardInterrupt
+        signal.signal(signal.SIGTERM, stop)
         try:
             httpd.serve_forever()
         except KeyboardInterrupt:

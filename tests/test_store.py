@@ -298,3 +298,18 @@ def test_credentials_are_sent_but_never_shown():
 def test_unknown_store_kind():
     out = run_cli("export", "--store", "postgres")
     assert out.returncode == 2 and "unknown store 'postgres'" in out.stderr
+
+
+def test_pmkg_query_through_the_endpoint_matches_memory(endpoint, oxigraph_server):
+    """The command line end to end: `pmkg query NAME --endpoint URL` prints what the memory store prints."""
+    import csv
+    import io
+
+    for name, params in (("consortium", ["--param", "project=PRIME-ROSE"]), ("coordinators", [])):
+        local = run_cli("query", name, *params, "-f", "csv")
+        remote = run_cli("query", name, *params, "-f", "csv", "--endpoint", oxigraph_server + "/query")
+        assert local.returncode == remote.returncode == 0, remote.stderr
+
+        def rows(out):
+            return sorted(map(tuple, csv.reader(io.StringIO(out.stdout))))
+        assert rows(remote) == rows(local) and len(rows(local)) > 1
