@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..iris import Minter
+from ..namespaces import ORG
 from .reconcile import Conflict, CuratedIndex, Reconciler
 
 MANIFEST_SUFFIX, DATA_SUFFIX, REPORT_SUFFIX = ".json", ".nq", ".report.txt"
@@ -186,24 +187,21 @@ def _matches(path: Path, pattern: re.Pattern):
         raise ImportFileError(f"{path}: cannot be read ({e.strerror or e})") from None
 
 
-def reconcile_file(path: Path, index: CuratedIndex, manifest: "Manifest", sink=None) -> tuple[Reconciler, int]:
-    """Read a kept import twice: collect identifiers and names, then rename each quad to the curated
-    nodes and leave out what the curated data contradicts, handing each kept quad to ``sink`` as an
-    N-Quads line (in the graph of ``index.mint``'s base). Returns the reconciler and the quads kept."""
-    from .reconcile import FEED_PREDICATES, TYPE, literal_key
+def identify(path: Path, index: CuratedIndex, manifest: "Manifest") -> Reconciler:
+    """Pass 1 over a kept import: read the quads that identify or name things and decide which
+    imported entities are curated ones (:meth:`Reconciler.finish`)."""
+    from .reconcile import FEED_PREDICATES, literal_key
 
     rec = Reconciler(index)
     base, old = index.mint.base, manifest.base
-    graph = base + manifest.graph[len(old):] if manifest.graph.startswith(old) else manifest.graph
 
     def rb(iri: str) -> str:
         return base + iri[len(old):] if iri.startswith(old) else iri
 
     rebase = old != base
-    lines = _Lines(path, manifest.graph)
     feed, ent = rec.feed, base + "id/"
-    # pass 1 reads only the quads that identify or name things: a regular expression finds them in
-    # big chunks of text (most lines are not such quads, and a Python loop over every line is slow)
+    # a regular expression finds these quads in big chunks of text: most lines are not such quads,
+    # and a Python loop over every line is slow
     wanted = re.compile("^<([^>]*)> <(" + "|".join(re.escape(x) for x in sorted(FEED_PREDICATES)) + ")> (.*) <"
                         + re.escape(manifest.graph) + "> \\.$", re.M)
     for s, p, o in _matches(path, wanted):
@@ -212,6 +210,24 @@ def reconcile_file(path: Path, index: CuratedIndex, manifest: "Manifest", sink=N
         if s.startswith(ent):
             feed(s, p, ("i", rb(o[1:-1])) if o[0] == "<" else literal_key(o))
     rec.finish()
+    return rec
+
+
+def reconcile_file(path: Path, index: CuratedIndex, manifest: "Manifest", sink=None) -> tuple[Reconciler, int]:
+    """Read a kept import twice: collect identifiers and names, then rename each quad to the curated
+    nodes and leave out what the curated data contradicts, handing each kept quad to ``sink`` as an
+    N-Quads line (in the graph of ``index.mint``'s base). Returns the reconciler and the quads kept."""
+    from .reconcile import literal_key
+
+    rec = identify(path, index, manifest)
+    base, old = index.mint.base, manifest.base
+    graph = base + manifest.graph[len(old):] if manifest.graph.startswith(old) else manifest.graph
+
+    def rb(iri: str) -> str:
+        return base + iri[len(old):] if iri.startswith(old) else iri
+
+    rebase = old != base
+    lines = _Lines(path, manifest.graph)
     kept = 0
     rename, attention, judge = rec.rename, rec.attention, rec.judge
     renaming = bool(rec.aliases)
@@ -261,14 +277,78 @@ def load_imports(ds, folder: Path | str | None = None, mint: Minter | None = Non
         if not path.is_file():
             raise ImportFileError(f"{folder / (m.name + MANIFEST_SUFFIX)}: its data file {path.name} is missing; "
                                   f"import again or run `pmkg import --remove {m.name}`")
-        add, flush = _adder(target, path)
-        rec, kept = reconcile_file(path, index, m, add)
-        flush()
+        if _is_ox(target) and m.base == mint.base:
+            rec, kept = _load_ox(path, index, m, target)
+        else:
+            add, flush = _adder(target, path)
+            rec, kept = reconcile_file(path, index, m, add)
+            flush()
         out.append(Loaded(m, kept, rec.merged, list(rec.conflicts.values()), dict(rec.rules)))
     return out
 
 
 _CHUNK = 1 << 22  # characters of N-Quads handed to a store at once
+
+
+def _is_ox(target) -> bool:
+    import pyoxigraph as ox
+
+    return isinstance(target, ox.Store)
+
+
+def _load_ox(path: Path, index: CuratedIndex, manifest: "Manifest", store) -> tuple[Reconciler, int]:
+    """Into a pyoxigraph Store: bulk-load the file as it is (in Rust), then redo only the quads that
+    reconciliation changes (those of aliased entities, their participations and sub-nodes, of curated
+    nodes, and those pointing at aliased entities). Gives the quads :func:`reconcile_file` gives."""
+    import pyoxigraph as ox
+
+    from .reconcile import ox_key
+
+    rec = identify(path, index, manifest)
+    g = ox.NamedNode(manifest.graph)
+    try:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    except SyntaxError as e:
+        raise ImportFileError(f"{path}: not valid N-Quads ({' '.join(str(e).split())})") from None
+    ent = index.mint.base + "id/"
+    organization, member = ox.NamedNode(str(ORG.organization)), ox.NamedNode(str(ORG.member))
+    renamed = {ent + a for a in rec.aliases}
+    subjects: set[str] = set(renamed)
+    for x in renamed:   # sub-nodes (x.amount) and participations of the aliased entities
+        node = ox.NamedNode(x)
+        for q in store.quads_for_pattern(node, None, None, g):
+            if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(x + "."):
+                subjects.add(q.object.value)
+        for p in (organization, member):
+            subjects.update(q.subject.value for q in store.quads_for_pattern(None, p, node, g))
+    for c in index.subjects:   # curated nodes the import describes directly
+        node = ox.NamedNode(c)
+        if next(iter(store.quads_for_pattern(node, None, None, g)), None) is not None:
+            subjects.add(c)
+        if c in index.coordinators:
+            subjects.update(q.subject.value for q in store.quads_for_pattern(None, organization, node, g))
+    todo: dict = {}
+    for x in subjects:
+        for q in store.quads_for_pattern(ox.NamedNode(x), None, None, g):
+            todo[q] = None
+    for x in renamed | {s for s in subjects if "." in s[len(ent):] and s.startswith(ent)}:
+        for q in store.quads_for_pattern(None, None, ox.NamedNode(x), g):
+            todo[q] = None
+    dropped = 0
+    redo = []
+    for q in todo:
+        store.remove(q)
+        o = q.object
+        out = rec.apply(q.subject.value, q.predicate.value, o.value if isinstance(o, ox.NamedNode) else None,
+                        ("i", o.value) if isinstance(o, ox.NamedNode) else ox_key(o))
+        if out is None:
+            dropped += 1
+            continue
+        obj = ox.NamedNode(out[2]) if out[2] is not None else o
+        redo.append(ox.Quad(ox.NamedNode(out[0]), ox.NamedNode(out[1]), obj, g))
+    store.extend(redo)
+    kept = int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{manifest.graph}> {{ ?s ?p ?o }} }}")))[0].value)
+    return rec, kept
 
 
 def _adder(target, path: Path):

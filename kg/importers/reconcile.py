@@ -236,12 +236,6 @@ class CuratedIndex:
                     idx.by_acronym.setdefault(a, set()).add(iri)
         return idx
 
-    def interesting(self, p: str, o_key: tuple) -> bool:
-        """Whether pass 1 must remember this fact of an imported entity (keeps memory small)."""
-        if p in (NAME, ALT):
-            return norm_name(o_key[1]) in self.by_name
-        return p in FEED_PREDICATES
-
     def match(self, k: Keys) -> tuple[str, str] | None:
         """The curated entity IRI an imported entity with keys ``k`` is, and by which rule; else None."""
         hits = {kind: self.by_key[(kind, v)] for kind, v in k.keys if (kind, v) in self.by_key}
@@ -296,14 +290,23 @@ class Reconciler:
 
     # pass 1 ------------------------------------------------------------------------------------
     def feed(self, s: str, p: str, o_key: tuple) -> None:
-        if s.startswith(self._ent) and "." not in s[len(self._ent):]:
-            if p == TYPE:
-                self.entities.add(s)
-            if self.index.interesting(p, o_key):
-                k = self._keys.get(s)
+        if not s.startswith(self._ent) or "." in s[len(self._ent):]:
+            return
+        if p == TYPE:
+            self.entities.add(s)
+            if o_key[1] not in GROUPS:
+                return
+        k = self._keys.get(s)
+        if p in (NAME, ALT):
+            n = norm_name(o_key[1])
+            if n in self.index.by_name:  # only names a curated record has can match: keep memory small
                 if k is None:
                     k = self._keys[s] = Keys()
-                k.feed(p, o_key)
+                k.names.add(n)
+            return
+        if k is None:
+            k = self._keys[s] = Keys()
+        k.feed(p, o_key)
 
     def finish(self) -> None:
         """Decide the aliases once every quad has been fed."""

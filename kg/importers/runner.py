@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -167,6 +168,9 @@ def run_import(importer, inputs: dict[str, Any], *, name: str | None = None, ski
         if not ctx.counts.get(importer.MAIN_COUNT):
             raise NothingToImport(importer.nothing_message(options))
         out.close()
+        if progress or (progress is None and sys.stderr.isatty()):
+            print(f"{importer.TITLE}: reconciling {out.count:,} quads with the curated data ...",
+                  file=sys.stderr, flush=True)
         draft = kept.Manifest(name=name, kind=importer.KIND, title=importer.TITLE,
                               importer_version=importer.VERSION, pmkg_version=_pmkg_version(), base=mint.base,
                               graph=graph, source=source, imported_at=when, files=files)
