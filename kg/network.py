@@ -551,7 +551,8 @@ def _resolve_key(nodes: dict[str, dict], text: str) -> str:
     names = list(nodes) + [str(a.get("label", "")) for a in nodes.values()]
     near = difflib.get_close_matches(t, names, n=3, cutoff=0.6)
     hint = f" (did you mean {', '.join(near)}?)" if near else ""
-    raise ValueError(f"unknown entity {text!r}: no node of this view has this id, IRI, acronym or name{hint}")
+    raise ValueError(f"unknown entity {text!r}: no node of this view has this id, IRI, acronym or name "
+                     f"(filters may have left it out){hint}")
 
 
 def resolve(G, text: str) -> str:
