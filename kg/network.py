@@ -406,12 +406,16 @@ def _drop_orphans(G, linked_before: set[str]) -> None:
 
 def trials(source, filters: Filters | None = None, base: str | None = None) -> "nx.MultiDiGraph":
     """The trials, what takes part in them and how they relate to each other (inspired by, successor of)."""
+    import networkx as nx
+
     L = landscape(source, filters, base)
     trial_nodes = {n for n, k in L.nodes(data="kind") if k == "trial"}
-    keep_edges = [(u, v, k) for u, v, k in L.edges(keys=True) if u in trial_nodes or v in trial_nodes]
-    H = L.edge_subgraph(keep_edges).copy()
-    H.add_nodes_from((n, L.nodes[n]) for n in trial_nodes)
-    H.graph.update(L.graph, view="trials", name="pmkg trials")
+    edges = [(u, v, k, d) for u, v, k, d in L.edges(keys=True, data=True) if u in trial_nodes or v in trial_nodes]
+    linked = trial_nodes | {u for u, *_ in edges} | {v for _, v, *_ in edges}
+    # built in the landscape's order (not with edge_subgraph, whose node order follows a set)
+    H = nx.MultiDiGraph(**{**L.graph, "view": "trials", "name": "pmkg trials"})
+    H.add_nodes_from((n, d) for n, d in L.nodes(data=True) if n in linked)
+    H.add_edges_from(edges)
     return H
 
 

@@ -379,3 +379,20 @@ def test_cli_viz_and_analyze(tmp_path, capsys):
     assert main(["analyze", "--top", "5", "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 6 and lines[0].startswith("rank,id")
+
+
+def test_views_do_not_depend_on_the_hash_seed():
+    """Regression: the trials view took its node order from a set, so the page changed between runs."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("import hashlib; from kg.build import build; from kg import network as N, viz; raw = N.fetch(build()); "
+            "G = N.view(raw, 'trials'); "
+            "print(hashlib.sha256(viz.page(G).encode() + N.export_network(G, 'graphml')).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2")}
+    assert len(digests) == 1
