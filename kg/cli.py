@@ -183,6 +183,8 @@ def _network_view(args):
 
 
 def cmd_viz(args) -> int:
+    import re
+
     from . import paths
     from .viz import page, write_page
 
@@ -192,7 +194,8 @@ def cmd_viz(args) -> int:
         out = Path(args.output)
     else:
         name = "network" if args.view == "landscape" else f"network-{args.view}"
-        out = paths.build_dir() / (f"{name}-{G.graph['focus']}.html" if G.graph.get("focus") else f"{name}.html")
+        focus = re.sub(r"[^A-Za-z0-9-]+", "-", str(G.graph.get("focus", ""))).strip("-")
+        out = paths.build_dir() / (f"{name}-{focus}.html" if focus else f"{name}.html")
     write_page(out, html)
     print(f"Wrote {out} ({G.number_of_nodes()} nodes, {G.number_of_edges()} edges, {len(html)} bytes)")
     return OK
@@ -205,7 +208,7 @@ def cmd_analyze(args) -> int:
     if args.top is not None and args.top < 1:
         raise UsageError("--top must be 1 or more")
     text = format_analysis(analyze(_network_view(args), seed=args.seed), args.format,
-                           None if args.format != "table" and args.all else args.top, args.sort)
+                           None if args.all else args.top, args.sort)
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:
@@ -363,7 +366,7 @@ def parser() -> argparse.ArgumentParser:
                                     "(default: organisations linked by shared projects and trials).")
     _common(an)
     an.add_argument("--top", type=int, default=20, metavar="N", help="rows to show (default 20)")
-    an.add_argument("--all", action="store_true", help="every node (csv and json)")
+    an.add_argument("--all", action="store_true", help="every node instead of the top N")
     an.add_argument("--sort", choices=SORT_KEYS, default="betweenness", help="order of the rows (default betweenness)")
     an.add_argument("--format", choices=ANALYSIS_FORMATS, default="table", help="table (default), csv or json")
     an.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
