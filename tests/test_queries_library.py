@@ -270,17 +270,21 @@ def test_parameters_give_the_same_answer_in_rdflib_and_oxigraph(memory, oxigraph
     assert canon(Q.run(name, params, oxigraph)) == expected
 
 
-def test_regression_a_parameter_inside_a_subquery_is_bound_by_a_values_block_too(memory, oxigraph):
-    """neighbourhood used ?hops only inside its subqueries: with the VALUES block an endpoint store
-    joins at the start of the WHERE group, it was unbound there and 2 hops came out as 1."""
-    from kg.store import bind_values
+def test_regression_a_parameter_inside_a_subquery_is_bound_by_a_values_block_too(mini_dataset):
+    """neighbourhood used ?hops only inside its subqueries (and then as a group key). An endpoint store
+    binds parameters with a VALUES block at the start of the WHERE group (kg.store.bind_values); an
+    engine that evaluates subqueries on their own, as the SPARQL semantics has it (rdflib does, given
+    the text), saw ?hops unbound there and returned no triples at all. Checked on the small fixture
+    graph: rdflib computes every entity's neighbourhood when nothing is pre-bound."""
+    from kg.store import MemoryStore, bind_values
 
-    class ValuesBinding:   # what kg.store.EndpointStore sends, run on the in-memory Oxigraph
+    memory = MemoryStore(mini_dataset)
+
+    class ValuesBinding:   # what kg.store.EndpointStore sends
         def query(self, sparql, bindings=None):
-            return oxigraph.query(bind_values(sparql, bindings))
+            return memory.query(bind_values(sparql, bindings))
 
     params = {"entity": "PRIME-ROSE", "hops": "2"}
-    one_hop = canon(Q.run("neighbourhood", {"entity": "PRIME-ROSE"}, memory))
     expected = canon(Q.run("neighbourhood", params, memory))
-    assert len(expected) > len(one_hop)
+    assert len(expected) > len(canon(Q.run("neighbourhood", {"entity": "PRIME-ROSE", "hops": "1"}, memory)))
     assert canon(Q.run("neighbourhood", params, ValuesBinding())) == expected
