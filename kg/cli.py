@@ -239,7 +239,7 @@ def cmd_queries(args) -> int:
 
 def cmd_query(args) -> int:
     from .files import atomic_write
-    from .query import answer
+    from .query import answer, from_text, load
 
     if (args.query is None) == (args.sparql is None):
         raise UsageError("give a query name or file, or --sparql TEXT (one of them)")
@@ -249,10 +249,11 @@ def cmd_query(args) -> int:
         if not eq or not key.strip():
             raise UsageError(f"--param {item!r}: expected NAME=VALUE")
         params[key.strip()] = value
-    text = args.query
-    if args.sparql is not None:
-        text = sys.stdin.read() if args.sparql == "-" else args.sparql
-    ans = answer(text, params, _store(args), base=args.base)
+    if args.sparql is not None:   # text, even when it looks like a name or a path
+        query = from_text(sys.stdin.read() if args.sparql == "-" else args.sparql, "<sparql>")
+    else:   # an unknown name or a missing file is reported before the graph is built
+        query = load(args.query)
+    ans = answer(query, params, _store(args), base=args.base)
     out = ans.text(args.format, args.base)
     if ans.empty:
         if args.format in (None, "table") and args.output in (None, "-"):
