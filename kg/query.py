@@ -17,10 +17,13 @@ Parameter types: ``entity`` (a name, an acronym, an id or an IRI, resolved again
 default is optional and stays unbound. Files whose name starts with ``_`` are helpers (``_entity-lookup``
 resolves entity parameters; ``_network-*`` feed kg/network.py): they are not listed but can be run.
 
-Parameters are *bound* by the store (rdflib ``initBindings``, Oxigraph ``substitutions``), never pasted
-into the text. So that every store gives the same answer, a library query projects every parameter
-variable (Oxigraph only substitutes projected variables) and binds it by a triple pattern wherever a
-group uses it; a subquery that uses a parameter projects it too.
+Parameters are *bound* by the store (rdflib ``initBindings``, Oxigraph ``substitutions``, a VALUES
+block at the start of the WHERE group for an endpoint), never pasted into the text. So that every
+store gives the same answer, a library query projects every parameter variable (Oxigraph only
+substitutes projected variables), binds it by a triple pattern wherever a group uses it (Oxigraph
+folds BIND and BOUND of a variable no pattern binds), and never lets a FILTER inside a subquery
+decide on it (with a VALUES block it is unbound there; rdflib, given initBindings, sees it
+everywhere). tests/test_queries_library.py checks each query in rdflib and Oxigraph.
 """
 from __future__ import annotations
 
@@ -109,7 +112,7 @@ class NamedQuery:
     params: list[Param] = field(default_factory=list)
     example: str = ""
     path: Path | None = None
-    library: bool = False      # a library query declares its own prefixes and typed parameters
+    library: bool = False      # from queries/: its header is checked strictly, unknown parameters refused
 
     @property
     def hidden(self) -> bool:
@@ -130,10 +133,7 @@ class NamedQuery:
         lines = [f"{self.name}: {self.title}", "", textwrap.fill(self.question, 96), ""]
         if self.params:
             lines.append("Parameters (--param NAME=VALUE):")
-            for p in self.params:
-                rng = f" {p.min}-{p.max}" if p.min is not None else ""
-                dflt = "optional" if p.default is None else f"default {p.default}"
-                lines.append(f"  {p.name} ({p.type}{rng}, {dflt}): {p.doc}")
+            lines += [f"  {p.describe()}: {p.doc}" for p in self.params]
         else:
             lines.append("Parameters: none")
         if self.example:
