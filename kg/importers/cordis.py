@@ -332,7 +332,7 @@ class _Cordis:
         self.emit.grant(gid, gvals, amount=money.get("ecMaxContribution"))
         doi = (row.get("grantDoi") or "").strip()
         if doi.startswith("10.") and not re.search(r'[\s<>"{}|^`\\]', doi):
-            self.emit.out.add(iri(f"{self.mint.base}id/{gid}"), iri(str(SCHEMA.sameAs)), iri(f"https://doi.org/{doi}"))
+            self.emit.out.add(iri(self.mint.entity_iri(gid)), iri(str(SCHEMA.sameAs)), iri(f"https://doi.org/{doi}"))
 
     def ec(self) -> str:
         """The European Commission, the funder of every CORDIS grant (written once)."""

@@ -170,7 +170,7 @@ class Emitter:
         if t == model.WIKIDATA:
             return iri(str(WD) + value)
         if t == model.REF:
-            return iri(f"{self.mint.base}id/{value}")
+            return iri(self.mint.entity_iri(value))
         if t == model.CONCEPT:
             return iri(f"{CONCEPT}{f.scheme}/{value}")
         if t == model.DECIMAL:
@@ -186,7 +186,7 @@ class Emitter:
         ``extra`` are further (predicate, object) terms. Returns the subject term."""
         k = model.KINDS[kind]
         add = self.out.add
-        subj = f"<{self.mint.base}id/{rid}>"
+        subj = f"<{self.mint.entity_iri(rid)}>"
         for cls in k.classes:
             add(subj, T_TYPE, self._p(cls))
         if k.kind_field and values.get(k.kind_field):
@@ -214,7 +214,7 @@ class Emitter:
         """``who_id`` takes part in ``in_id`` as ``role``: an org:Membership node plus the shortcut edge."""
         add = self.out.add
         node = f"<{self.mint.participation(in_id, role, who_id)}>"
-        thing, agent = f"<{self.mint.base}id/{in_id}>", f"<{self.mint.base}id/{who_id}>"
+        thing, agent = f"<{self.mint.entity_iri(in_id)}>", f"<{self.mint.entity_iri(who_id)}>"
         add(node, T_TYPE, T_MEMBERSHIP)
         add(node, T_ORGANIZATION, thing)
         add(node, T_MEMBER, agent)
@@ -231,7 +231,7 @@ class Emitter:
         node, and the funder's participation in what it funds, as the curated build makes them."""
         self.record("grant", rid, values)
         add = self.out.add
-        subj = f"<{self.mint.base}id/{rid}>"
+        subj = f"<{self.mint.entity_iri(rid)}>"
         if amount is not None:
             node = f"<{self.mint.amount(rid)}>"
             add(subj, T_AMOUNT, node)
@@ -242,7 +242,7 @@ class Emitter:
         start = values.get("start", [None])[0]
         end = values.get("end", [None])[0]
         for item in values["funds"]:
-            add(f"<{self.mint.base}id/{item}>", T_FUNDING, subj)
+            add(f"<{self.mint.entity_iri(item)}>", T_FUNDING, subj)
             self.participation(item, funder, "funder", start, end)
 
     def provenance(self, name: str, title: str, importer: str, importer_version: str,

@@ -199,7 +199,7 @@ def identify(path: Path, index: CuratedIndex, manifest: "Manifest") -> Reconcile
         return base + iri[len(old):] if iri.startswith(old) else iri
 
     rebase = old != base
-    feed, ent = rec.feed, base + "id/"
+    feed, ent = rec.feed, index.mint.prefixes()["pm"]
     # a regular expression finds these quads in big chunks of text: most lines are not such quads,
     # and a Python loop over every line is slow
     wanted = re.compile("^<([^>]*)> <(" + "|".join(re.escape(x) for x in sorted(FEED_PREDICATES)) + ")> (.*) <"
@@ -310,7 +310,7 @@ def _load_ox(path: Path, index: CuratedIndex, manifest: "Manifest", store) -> tu
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
     except SyntaxError as e:
         raise ImportFileError(f"{path}: not valid N-Quads ({' '.join(str(e).split())})") from None
-    ent = index.mint.base + "id/"
+    ent = index.mint.prefixes()["pm"]
     organization, member = ox.NamedNode(str(ORG.organization)), ox.NamedNode(str(ORG.member))
     renamed = {ent + a for a in rec.aliases}
     subjects: set[str] = set(renamed)

@@ -134,10 +134,10 @@ def show(key: tuple, mint: Minter | None = None) -> str:
         from ..stats import curie
 
         v = key[1]
-        if mint is not None and v.startswith(mint.base + "id/"):
-            return "pm:" + v[len(mint.base) + 3:]
-        if mint is not None and v.startswith(mint.base + "participation/"):
-            return "part:" + v[len(mint.base) + 14:]
+        if mint is not None and v.startswith(mint.prefixes()["pm"]):
+            return "pm:" + v[len(mint.prefixes()["pm"]):]
+        if mint is not None and v.startswith(mint.prefixes()["part"]):
+            return "part:" + v[len(mint.prefixes()["part"]):]
         return curie(v) if curie(v) != v else f"<{v}>"
     text = key[1] if len(key[1]) <= 80 else key[1][:77] + "..."
     return repr(text)
@@ -213,7 +213,7 @@ class CuratedIndex:
     def from_dataset(cls, ds, mint: Minter) -> "CuratedIndex":
         """Index the curated quads of an rdflib Dataset (call it before loading any import)."""
         idx = cls(mint)
-        ent = mint.base + "id/"
+        ent = mint.prefixes()["pm"]
         for s, p, o, _g in ds.quads((None, None, None, None)):
             ss, ps = str(s), str(p)
             idx.subjects.add(ss)
@@ -278,8 +278,8 @@ class Reconciler:
 
     def __init__(self, index: CuratedIndex) -> None:
         self.index, self.mint = index, index.mint
-        self._ent = self.mint.base + "id/"
-        self._part = self.mint.base + "participation/"
+        self._ent = self.mint.prefixes()["pm"]
+        self._part = self.mint.prefixes()["part"]
         self._keys: dict[str, Keys] = {}
         self.aliases: dict[str, str] = {}      # imported record id -> curated record id
         self.rules: dict[str, int] = {}        # how many entities matched by each rule

@@ -325,7 +325,7 @@ class _Ror:
                 target = by_key[("ror", parent)]
             else:
                 continue
-            self.emit.out.add(iri(f"{self.mint.base}id/{child}"), p, iri(target))
+            self.emit.out.add(iri(self.mint.entity_iri(child)), p, iri(target))
 
 
 def read(ctx: ImportContext, inputs: dict, options: dict) -> None:

@@ -177,7 +177,7 @@ def run_import(importer, inputs: dict[str, Any], *, name: str | None = None, ski
         rec, quads = kept.reconcile_file(out.tmp, index, draft)
         others = [m for m in kept.manifests(folder) if m.name != name]
         in_imports = _entities_in(folder, others, mint.base) & (rec.entities - index.subjects) if others else set()
-        in_imports -= {mint.base + "id/" + a for a in rec.aliases}
+        in_imports -= {mint.entity_iri(a) for a in rec.aliases}
         replaced = (folder / (name + kept.MANIFEST_SUFFIX)).exists()
         path = out.commit()
     conflicts = [c.text(mint) for c in rec.conflicts.values()]
@@ -204,7 +204,7 @@ def _entities_in(folder: Path, others: list[kept.Manifest], base: str) -> set[st
     """Entity IRIs that are subjects in the other kept imports (rebased to ``base``)."""
     found: set[str] = set()
     for m in others:
-        ent = m.base + "id/"
+        ent = Minter(m.base).prefixes()["pm"]
         p = folder / m.data_file
         if not p.is_file():
             continue
