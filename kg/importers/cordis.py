@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..load import check_date
-from ..namespaces import ORG, PMKG, RDFS, SCHEMA
+from ..namespaces import ORG, PMKG, SCHEMA
 from .emit import iri, lit
 from .runner import ImportContext, WrongFormat
 
@@ -452,25 +452,12 @@ class _Cordis:
         self.ctx.counts["read organisations"] += 1
 
 
-def _declare_pic(ctx: ImportContext) -> None:
-    """Say what the pmkg:PIC datatype is, inside the import's own graph."""
-    from ..namespaces import RDF
-
-    add = ctx.emit.out.add
-    add(iri(PIC), iri(str(RDF.type)), iri(str(RDFS.Datatype)))
-    add(iri(PIC), iri(str(RDFS.label)), lit("PIC", lang="en"))
-    add(iri(PIC), iri(str(RDFS.comment)), lit(
-        "Participant Identification Code of the EU Funding & Tenders participant register, as CORDIS "
-        "publishes it in organization.csv (organisationID). Used as the datatype of org:identifier.", lang="en"))
-
-
 def read(ctx: ImportContext, inputs: dict, options: dict) -> None:
     """Import ``inputs['projects']`` and ``inputs['organizations']`` (filtered by ``options``)."""
     projects, organisations = input_files(inputs)
     total = projects.stat().st_size + organisations.stat().st_size
     bar = ctx.bar(total, "bytes", "CORDIS")
     imp = _Cordis(ctx, options)
-    _declare_pic(ctx)
     imp.projects(projects, bar)
     imp.organisations(organisations, bar, projects.stat().st_size)
     bar.close()
