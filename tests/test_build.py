@@ -1,7 +1,7 @@
 """Building: minted IRIs under a configurable base, named graphs per source, qualified roles + shortcuts."""
 from __future__ import annotations
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
 from conftest import MINI, ONTOLOGY

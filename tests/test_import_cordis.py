@@ -278,8 +278,8 @@ def test_hostile_strings_stay_literals(tmp_path, curated_index):
     orgs = tmp_path / "organization.csv"
     with open(orgs, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([header, first])
-    s = run_import("cordis", {"projects": FIX / "project.csv", "organizations": orgs},
-                   folder=tmp_path / "imports", index=curated_index, options={"ids": ["101104269"]})
+    run_import("cordis", {"projects": FIX / "project.csv", "organizations": orgs},
+               folder=tmp_path / "imports", index=curated_index, options={"ids": ["101104269"]})
     kept = Dataset(default_union=True)
     kept.parse(tmp_path / "imports" / "cordis.nq", format="nquads")
     lines = (tmp_path / "imports" / "cordis.nq").read_text(encoding="utf-8").count("\n")
