@@ -621,6 +621,10 @@ def open_store(spec: str | None = None, *, endpoint: str | None = None,
             key = "dataset:" + hashlib.sha256(nq).hexdigest()
             return OxigraphStore.persistent(folder, key, lambda: nq, base)
         key = source_key(Path(data_dir or paths.data_dir()), Path(ontology_dir or paths.ontology_dir()), base)
+        if data_dir is None:  # the project's graph includes the kept imports: a new import makes the store stale
+            from .importers import fingerprint
+
+            key += ":imports:" + fingerprint()
         return OxigraphStore.persistent(folder, key, lambda: built().serialize(format="nquads", encoding="utf-8"),
                                         base)
     raise ValueError(f"unknown store {spec!r}: expected memory, oxigraph or oxigraph:DIR")
