@@ -57,6 +57,34 @@ def curated_index(dataset):
     return CuratedIndex.from_dataset(dataset, Minter())
 
 
+@pytest.fixture(scope="session")
+def memory(dataset):
+    """The shipped graph in rdflib's memory store (kg.store.MemoryStore)."""
+    from kg.store import MemoryStore
+
+    return MemoryStore(dataset)
+
+
+@pytest.fixture(scope="session")
+def oxigraph(dataset):
+    """The shipped graph in an in-memory Oxigraph store."""
+    from kg.store import OxigraphStore
+
+    return OxigraphStore.from_dataset(dataset)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project folder (links to the shipped data, ontology and queries) whose build/ is temporary."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("data", "ontology", "queries"):
+        (root / name).symlink_to(ROOT / name)
+    monkeypatch.setenv("PMKG_ROOT", str(root))
+    monkeypatch.delenv("PMKG_BASE", raising=False)
+    return root
+
+
 @pytest.fixture
 def data_copy(tmp_path):
     """A writable copy of the shipped data/, for tests that break it on purpose."""

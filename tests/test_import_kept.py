@@ -17,18 +17,6 @@ CORDIS = ["cordis", "--projects", str(FIX / "cordis" / "project.csv"),
 GRAPH = "https://w3id.org/pmkg/graph/import-cordis"
 
 
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    """A project folder (the shipped data and ontology) whose build/ is a temporary folder."""
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in ("data", "ontology", "queries"):
-        (root / name).symlink_to(ROOT / name)
-    monkeypatch.setenv("PMKG_ROOT", str(root))
-    monkeypatch.delenv("PMKG_BASE", raising=False)
-    return root
-
-
 def graphs_of(nquads: bytes) -> set[str]:
     ds = Dataset()
     ds.parse(data=nquads, format="nquads")

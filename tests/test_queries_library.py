@@ -16,20 +16,6 @@ NAMED = ["active-in", "connection", "consortium", "coordinators", "country-parti
          "shared-projects", "trials"]
 
 
-@pytest.fixture(scope="module")
-def memory(dataset):
-    from kg.store import MemoryStore
-
-    return MemoryStore(dataset)
-
-
-@pytest.fixture(scope="module")
-def oxigraph(dataset):
-    from kg.store import OxigraphStore
-
-    return OxigraphStore.from_dataset(dataset)
-
-
 def rows(name, store, **params):
     """The rows of a named query as dicts of strings (None where unbound)."""
     res = Q.run(name, params, store)

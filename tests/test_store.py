@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from decimal import Decimal
 
@@ -18,7 +17,7 @@ from rdflib import Literal, URIRef
 from conftest import ONTOLOGY, ROOT, free_port
 
 from kg import query as Q
-from kg.store import (MARKER, EndpointStore, MemoryStore, OxigraphStore, StoreError, bind_values, open_store,
+from kg.store import (MARKER, EndpointStore, OxigraphStore, StoreError, bind_values, open_store,
                       values_clause)
 
 PM = "https://w3id.org/pmkg/id/"
@@ -54,16 +53,6 @@ def same_quads(a: bytes, b: bytes) -> bool:
         s.bulk_load(data, format=ox.RdfFormat.N_QUADS)
         return {str(q) for q in s}
     return canonical(a) == canonical(b)
-
-
-@pytest.fixture(scope="module")
-def memory(dataset):
-    return MemoryStore(dataset)
-
-
-@pytest.fixture(scope="module")
-def oxigraph(dataset):
-    return OxigraphStore.from_dataset(dataset)
 
 
 @pytest.fixture(scope="module")

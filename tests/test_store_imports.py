@@ -1,8 +1,6 @@
 """A persistent Oxigraph store follows the kept imports (pmkg import / --remove)."""
 from __future__ import annotations
 
-import pytest
-
 from conftest import ROOT
 from kg.cli import main
 
@@ -10,17 +8,6 @@ FIX = ROOT / "tests" / "fixtures"
 CORDIS = ["cordis", "--projects", str(FIX / "cordis" / "project.csv"),
           "--organizations", str(FIX / "cordis" / "organization.csv")]
 ASK = "ASK { GRAPH <https://w3id.org/pmkg/graph/import-cordis> { ?s ?p ?o } }"
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in ("data", "ontology", "queries"):
-        (root / name).symlink_to(ROOT / name)
-    monkeypatch.setenv("PMKG_ROOT", str(root))
-    monkeypatch.delenv("PMKG_BASE", raising=False)
-    return root
 
 
 def test_persistent_store_is_rebuilt_after_an_import_and_a_removal(project, tmp_path, capsys):
