@@ -243,3 +243,23 @@ def test_query_page_works_offline_in_chromium(server):
             assert errors == [] and outside == []
         finally:
             browser.close()
+
+
+def test_serve_a_persistent_store(tmp_path, mini_dataset):
+    """`pmkg serve --store oxigraph:DIR` loads the folder once and its workers read it."""
+    from conftest import MINI, ONTOLOGY
+
+    from kg.store import MARKER
+
+    port, folder = free_port(), tmp_path / "store"
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--data", str(MINI), "--ontology", str(ONTOLOGY),
+                             "--store", f"oxigraph:{folder}", "--port", str(port), "--quiet"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(port, proc, timeout=120)
+        status, _, body = get(f"http://127.0.0.1:{port}", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert status == 200
+        assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == len(mini_dataset)
+        assert (folder / MARKER).is_file()
+    finally:
+        stop_process(proc)
