@@ -47,10 +47,13 @@ def load_vocabulary(ontology_dir: Path) -> Vocabulary:
     return Vocabulary(g, concepts, implies, shortcut)
 
 
+#: The datatype of a checked date by its length: YYYY-MM-DD, YYYY-MM, YYYY (no invented days).
+DATE_TYPES = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}
+
+
 def date_literal(text: str) -> Literal:
     """YYYY-MM-DD, YYYY-MM or YYYY as xsd:date, xsd:gYearMonth or xsd:gYear: no invented days."""
-    dt = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}[len(text)]
-    return Literal(text, datatype=dt)
+    return Literal(text, datatype=DATE_TYPES[len(text)])
 
 
 def _term(f: model.Field, value, mint: Minter):

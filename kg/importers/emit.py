@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .. import model
+from ..build import DATE_TYPES
 from ..iris import Minter
 from ..namespaces import CONCEPT, DCAT, DCTERMS, ORG, PMKG, PROV, RDF, RDFS, SCHEMA, WD, XSD
 
@@ -28,7 +29,8 @@ _ESCAPES.update({c: f"\\u{c:04X}" for c in range(0x20) if c not in (0x0A, 0x0D)}
 _ESCAPES[0x7F] = "\\u007F"
 _CONTROL_ESCAPES = {c: e for c, e in _ESCAPES.items() if c not in (ord("\\"), ord('"'), 0x0A, 0x0D)}
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-_DATE_TYPES = {10: str(XSD.date), 7: str(XSD.gYearMonth), 4: str(XSD.gYear)}
+# the curated build's own rules, so an imported value is written exactly as a curated one
+_DATE_TYPES = {n: str(t) for n, t in DATE_TYPES.items()}
 
 
 def iri(value: str) -> str:
