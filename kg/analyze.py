@@ -19,12 +19,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .options import ANALYSIS_FORMATS, SORT_KEYS
+
 #: Exact betweenness is O(n·m): measured here at ~16 s for 2.3k nodes / 37k edges, ~48 min at 20k.
 EXACT_BETWEENNESS_MAX = 3000
 #: Sources sampled above that size (~0.13 s each at 20k nodes on this machine).
 BETWEENNESS_SAMPLES = 300
-SORT_KEYS = ("betweenness", "pagerank", "degree", "weighted_degree")
-FORMATS = ("table", "csv", "json")
+FORMATS = ANALYSIS_FORMATS
 COLUMNS = ("rank", "id", "label", "kind", "degree", "weighted_degree", "betweenness", "pagerank",
            "community", "articulation_point")
 

@@ -1,64 +1,46 @@
-"""Serialising the graph: Turtle (byte-stable), long Turtle, JSON-LD, N-Triples, TriG, N-Quads."""
+"""Serialising the graph: Turtle (byte-stable), long Turtle, JSON-LD, N-Triples, TriG, N-Quads.
+
+Every format is made from the N-Quads of the named graphs (a store's
+:meth:`~kg.store.OxigraphStore.nquads` or an assembly's), sorted, so the same
+data always gives the same bytes. Turtle, TriG, N-Triples and N-Quads are
+written by Oxigraph's serialisers, JSON-LD (with a context) and long Turtle by
+rdflib's. The single-graph formats hold the union: each distinct triple once.
+"""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import pyoxigraph as ox
 
-if TYPE_CHECKING:  # rdflib is imported lazily: the CLI reads FORMATS before it needs a graph
-    from rdflib import Dataset, Graph
+from .config import default_base
+from .memstore import dataset_of
+from .options import RDF_FORMATS
+from .prefixes import prefixes
 
-#: format name -> (rdflib serializer, keeps named graphs, file suffix, media type)
-FORMATS: dict[str, tuple[str, bool, str, str]] = {
-    "turtle": ("turtle", False, ".ttl", "text/turtle"),
-    "longturtle": ("longturtle", False, ".ttl", "text/turtle"),
-    "jsonld": ("json-ld", False, ".jsonld", "application/ld+json"),
-    "nt": ("nt", False, ".nt", "application/n-triples"),
-    "trig": ("trig", True, ".trig", "application/trig"),
-    "nquads": ("nquads", True, ".nq", "application/n-quads"),
-}
+FORMATS = RDF_FORMATS
 
 
-def base_of(ds: Dataset) -> str:
-    """The instance base IRI bound on ``ds`` (the namespace of its ``pm:`` prefix, minus 'id/')."""
-    for prefix, ns in ds.namespaces():
-        if prefix == "pm":
-            return str(ns)[: -len("id/")]
-    from .iris import default_base
-
-    return default_base()
-
-
-def union(ds: Dataset) -> Graph:
-    """All triples of every named graph in one plain Graph, prefixes bound."""
-    from rdflib import Graph
-
-    from .namespaces import bind
-
-    g = Graph()
-    bind(g, base_of(ds))
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
-    return g
-
-
-def serialize(ds: Dataset, fmt: str = "turtle") -> bytes:
-    """The bytes of ``ds`` in ``fmt`` (a key of :data:`FORMATS`).
-
-    Line-based formats are sorted so the same data always gives the same bytes.
-    """
+def serialize(nquads: bytes, fmt: str = "turtle", base: str | None = None) -> bytes:
+    """The bytes of the named graphs in ``nquads`` as ``fmt`` (a key of :data:`FORMATS`)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    rdflib_fmt, quads, _, _ = FORMATS[fmt]
-    if quads:
-        out = ds.serialize(format=rdflib_fmt, encoding="utf-8")
-    elif fmt == "jsonld":
-        from .namespaces import prefixes
+    base = base or default_base()
+    pref = prefixes(base)
+    if fmt == "nquads":
+        return nquads
+    triples = ox.parse(_union(nquads), format=ox.RdfFormat.N_TRIPLES)
+    if fmt == "nt":
+        return _union(nquads)
+    if fmt == "turtle":
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=pref)
+    if fmt == "trig":
+        return ox.serialize(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.TRIG, prefixes=pref)
+    g = dataset_of(_union(nquads), base).default_context
+    if fmt == "jsonld":
+        return g.serialize(format="json-ld", context=pref, auto_compact=True, indent=2, sort_keys=True,
+                           encoding="utf-8")
+    return g.serialize(format="longturtle", encoding="utf-8")
 
-        context = {p: ns for p, ns in prefixes(base_of(ds)).items()}
-        out = union(ds).serialize(format="json-ld", context=context, auto_compact=True,
-                                  indent=2, sort_keys=True, encoding="utf-8")
-    else:
-        out = union(ds).serialize(format=rdflib_fmt, encoding="utf-8")
-    if fmt in ("nt", "nquads"):
-        lines = sorted(set(out.splitlines(keepends=True)))
-        out = b"".join(l for l in lines if l.strip())
-    return out
+
+def _union(nquads: bytes) -> bytes:
+    """The distinct triples as sorted N-Triples (parsed and written by Oxigraph, so any N-Quads works)."""
+    lines = {str(q.triple).encode("utf-8") + b" .\n" for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)}
+    return b"".join(sorted(lines))

@@ -7,25 +7,16 @@ its own domain; vocabulary IRIs (``pmkg:``, concepts) never change with it.
 from __future__ import annotations
 
 import functools
-import os
+import hashlib
 import re
+import unicodedata
 
 from rdflib import URIRef
 
-DEFAULT_BASE = "https://w3id.org/pmkg/"
+from .config import check_base, default_base
+from .prefixes import instance_prefixes
+
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-
-def default_base() -> str:
-    """The base IRI from ``PMKG_BASE``, else :data:`DEFAULT_BASE`."""
-    return os.environ.get("PMKG_BASE") or DEFAULT_BASE
-
-
-def check_base(base: str) -> str:
-    """Return ``base`` if it is an absolute http(s) IRI ending in '/' or '#', else raise ValueError."""
-    if not re.match(r"^https?://[^\s<>\"{}|\\^`]+[/#]$", base):
-        raise ValueError(f"base IRI must be an absolute http(s) IRI ending in '/' or '#': {base!r}")
-    return base
 
 
 class Minter:
@@ -36,14 +27,7 @@ class Minter:
 
     def prefixes(self) -> dict[str, str]:
         """Instance namespaces (one per path, as '/' may not appear in a Turtle prefixed name)."""
-        b = self.base
-        return {
-            "pm": b + "id/",
-            "part": b + "participation/",
-            "src": b + "source/",
-            "graph": b + "graph/",
-            "pmds": b + "dataset/",
-        }
+        return instance_prefixes(self.base)
 
     def entity(self, record_id: str) -> URIRef:
         if not _ID.match(record_id):
@@ -162,9 +146,6 @@ def slug(text: str) -> str:
     Accents are dropped (é -> e); text with no Latin letters or digits, or too long, ends in a
     short hash so that different keys keep different ids.
     """
-    import hashlib
-    import unicodedata
-
     bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     s = re.sub(r"[^a-z0-9]+", "-", bare.encode("ascii", "ignore").decode().lower()).strip("-")
     lost = any(c.isalnum() and not c.isascii() for c in bare)   # letters beyond Latin were dropped

@@ -2,13 +2,12 @@
 
 Every problem is collected (not just the first) as a :class:`Problem` naming
 file, line, record and field; :func:`load` raises :class:`DataError` holding
-all of them. Nothing here knows about RDF: ``build`` turns the checked
-records into triples.
+all of them. Nothing here knows about RDF: :mod:`kg.writer` turns the checked
+records (:mod:`kg.records`) into quads.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,36 +16,11 @@ from typing import Any
 import yaml
 
 from . import model
+from .errors import DataError, Problem
 from .model import Field
+from .records import Data, Participation, Record, Source, Value
 
 SOURCES_FILE = "sources.yaml"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the data, located as precisely as we can."""
-
-    file: str
-    line: int | None
-    record: str | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file + (f":{self.line}" if self.line else "")
-        what = ", ".join(x for x in (
-            f"record {self.record!r}" if self.record else "",
-            f"field {self.field!r}" if self.field else "",
-        ) if x)
-        return f"{where}: {what + ': ' if what else ''}{self.message}"
-
-
-class DataError(Exception):
-    """The data could not be loaded; ``problems`` lists every reason."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 class LineDict(dict):
@@ -90,62 +64,6 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-@dataclass
-class Value:
-    """A checked field value, with the source it came from when that differs from its record's."""
-
-    value: Any
-    source: str | None = None
-
-
-@dataclass
-class Participation:
-    who: str
-    role: str
-    start: Value | None = None
-    end: Value | None = None
-    source: str | None = None
-    uncertain: bool = False
-    note: str | None = None
-    line: int | None = None
-
-
-@dataclass
-class Record:
-    """A checked entity record: its kind, id, sources and field values (lists of :class:`Value`)."""
-
-    kind: str
-    id: str
-    sources: list[str]
-    values: dict[str, list[Value]]
-    participants: list[Participation] = field(default_factory=list)
-    uncertain: bool = False
-    note: str | None = None
-    file: str = ""
-    line: int = 0
-
-
-@dataclass
-class Source:
-    id: str
-    url: str
-    title: str
-    accessed: str
-    publisher: str | None = None
-
-
-@dataclass
-class Data:
-    """Everything loaded from a data folder."""
-
-    sources: dict[str, Source]
-    records: dict[str, Record]           # by id, all kinds
-    folder: Path
-
-    def of_kind(self, kind: str) -> list[Record]:
-        return [r for r in self.records.values() if r.kind == kind]
-
-
 # --- value checks -----------------------------------------------------------
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -174,7 +92,7 @@ def check_date(text: str) -> str:
     return text
 
 
-def _scalar(f: Field, raw: Any, concepts: dict[str, set[str]]) -> Any:
+def check_value(f: Field, raw: Any, concepts: dict[str, set[str]]) -> Any:
     """Check one scalar of field ``f``; return its normalised value or raise ValueError."""
     t = f.type
     if t == model.BOOL:
@@ -296,7 +214,7 @@ class _Checker:
                     return None
             raw = raw["value"]
         try:
-            v = _scalar(f, raw, self.concepts)
+            v = check_value(f, raw, self.concepts)
         except ValueError as e:
             self.problem(file, line, rid, f.name, str(e))
             return None
@@ -323,7 +241,7 @@ class _Checker:
                 continue
             line = item.lines[name]
             try:
-                vals[name] = _scalar(f, item[name], self.concepts)
+                vals[name] = check_value(f, item[name], self.concepts)
             except ValueError as e:
                 self.problem(file, line, rid, f"participants.{name}", str(e))
                 ok = False
@@ -342,22 +260,6 @@ class _Checker:
             source=vals.get("source"), uncertain=vals.get("uncertain", False),
             note=vals.get("note"), line=item.line,
         )
-
-
-def load_concepts(ontology_dir: Path) -> dict[str, set[str]]:
-    """Concept ids per scheme, read from ``concepts.ttl`` (scheme name -> ids)."""
-    from rdflib import Graph
-    from rdflib.namespace import SKOS
-
-    from .namespaces import CONCEPT
-
-    g = Graph()
-    g.parse(ontology_dir / "concepts.ttl", format="turtle")
-    out: dict[str, set[str]] = {}
-    for concept, scheme in g.subject_objects(SKOS.inScheme):
-        name = str(scheme)[len(CONCEPT):]
-        out.setdefault(name, set()).add(str(concept)[len(str(scheme)) + 1:])
-    return out
 
 
 def load(folder: Path | str, concepts: dict[str, set[str]]) -> Data:
@@ -384,7 +286,7 @@ def load(folder: Path | str, concepts: dict[str, set[str]]) -> Data:
                     bad = True
                 continue
             try:
-                vals[name] = _scalar(f, rec[name], concepts)
+                vals[name] = check_value(f, rec[name], concepts)
             except ValueError as e:
                 c.problem(SOURCES_FILE, rec.lines[name], rid, name, str(e))
                 bad = True

@@ -42,6 +42,7 @@ class Field:
     refs: tuple[str, ...] = ()       # for REF: record kinds it may point to
     scheme: str | None = None        # for CONCEPT
     iri_template: str | None = None  # for IDENT: also link schema:sameAs to this IRI
+    datatype: URIRef | None = None   # for IDENT: the literal's datatype (plain string by default)
     doc: str = ""
 
 
@@ -68,6 +69,8 @@ ACRONYM = Field("acronym", TEXT, (PMKG.acronym, SCHEMA.alternateName), doc="shor
 ALT_NAMES = Field("alt_names", TEXT, (SCHEMA.alternateName,), many=True, doc="other names")
 DESCRIPTION = Field("description", TEXT_EN, (SCHEMA.description,))
 WEBSITE = Field("website", URL, (SCHEMA.url,))
+SAME_AS = Field("same_as", URL, (SCHEMA.sameAs,), many=True,
+                doc="the same thing in other registries (ISNI, GRID, Crossref Funder ID, DOI ...)")
 WIKIDATA_F = Field("wikidata", WIKIDATA, (PMKG.wikidata, SCHEMA.sameAs), doc="Wikidata QID, e.g. Q123")
 START = Field("start", DATE, (SCHEMA.startDate,))
 END = Field("end", DATE, (SCHEMA.endDate,))
@@ -88,7 +91,9 @@ KINDS: dict[str, Kind] = {
                 Field("country", COUNTRY, (SCHEMA.addressCountry,), required=True),
                 Field("city", TEXT, (SCHEMA.addressLocality,)),
                 Field("ror", ROR, (PMKG.ror, SCHEMA.sameAs)),
-                WIKIDATA_F, WEBSITE,
+                Field("pic", IDENT, (ORG.identifier,), pattern=r"^\d+$", datatype=PMKG.PIC,
+                      doc="the EU Participant Identification Code (CORDIS organisation id)"),
+                WIKIDATA_F, WEBSITE, SAME_AS,
                 Field("parent", REF, (SCHEMA.parentOrganization,), refs=("organisation",)),
                 Field("founded", DATE, (SCHEMA.foundingDate,)),
                 DESCRIPTION, OBJECTIVE,
@@ -154,7 +159,7 @@ KINDS: dict[str, Kind] = {
                       refs=("project", "trial", "organisation")),
                 Field("amount", DECIMAL, ()),      # written as a schema:MonetaryAmount node
                 Field("currency", CURRENCY, ()),
-                START, END,
+                START, END, SAME_AS,
             ),
         ),
     )

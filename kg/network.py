@@ -20,51 +20,28 @@ from __future__ import annotations
 import difflib
 import io
 import json
+import os
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from itertools import combinations
+from typing import Any
 
-if TYPE_CHECKING:  # networkx is imported lazily so the CLI starts fast
-    import networkx as nx
+import networkx as nx
 
-#: Node kinds, in legend order.
-KINDS: dict[str, str] = {
-    "organisation": "organisation",
-    "funder": "funder",
-    "project": "project",
-    "collaboration": "collaboration",
-    "initiative": "initiative",
-    "trial": "clinical trial",
-    "programme": "programme",
-}
+from . import paths
+from .config import default_base
+from .options import NETWORK_FORMATS, NODE_KINDS, PARTICIPATION_ROLES, RELATIONS, VIEWS
+from .prefixes import CONCEPT, VOCAB_PREFIXES, instance_prefixes
+from .store import Store
+
+KINDS = NODE_KINDS
 ORGANISATION_KINDS = frozenset({"organisation", "funder"})
 ITEM_KINDS = frozenset({"project", "collaboration", "initiative", "trial"})
-
-#: Edge roles: participation roles (the concept ids of ontology/concepts.ttl) and relations between
-#: entities, each with the label an edge shows (read from the member to what it takes part in).
-PARTICIPATION_ROLES: dict[str, str] = {
-    "coordinator": "coordinator",
-    "partner": "partner",
-    "associated-partner": "associated partner",
-    "third-party": "third party",
-    "member": "member of",
-    "funder": "funds",
-    "sponsor": "sponsors",
-    "collaborator": "collaborator",
-    "site": "site",
-}
-RELATIONS: dict[str, str] = {
-    "part-of": "part of",
-    "funded-under": "funded under",
-    "inspired-by": "inspired by",
-    "successor-of": "successor of",
-    "managed-by": "managed by",
-    "parent-organisation": "parent organisation",
-}
 ROLES: dict[str, str] = {**PARTICIPATION_ROLES, **RELATIONS}
 #: Roles that count as co-participation by default: funding a project is not collaborating in it.
 DEFAULT_COPARTICIPATION_ROLES = frozenset(PARTICIPATION_ROLES) - {"funder"}
-VIEWS = ("landscape", "organisations", "bipartite", "trials")
 
 _FUNDER_ORGKINDS = frozenset({"funding-agency"})
 _LIST_SEP = "; "
@@ -74,8 +51,6 @@ _LIST_SEP = "; "
 
 def load_query(name: str) -> str:
     """The text of ``queries/<name>.rq`` (helpers declare their own prefixes, so they run anywhere)."""
-    from . import paths
-
     path = paths.queries_dir() / f"{name}.rq"
     try:
         return path.read_text(encoding="utf-8")
@@ -83,36 +58,9 @@ def load_query(name: str) -> str:
         raise FileNotFoundError(f"{path}: a helper query of the network views is missing") from None
 
 
-def _store(source):
-    """A Store for ``source``: an rdflib Dataset or Graph is wrapped in a MemoryStore; a Store is used as is."""
-    if hasattr(source, "query") and not hasattr(source, "triples"):
-        return source
-    from .store import MemoryStore
-
-    return MemoryStore(source)
-
-
-def _base(source, base: str | None) -> str:
-    """The base IRI entities are minted under: given, bound on the Dataset, the Store's, or the default."""
-    if base:
-        return base
-    if hasattr(source, "triples") and hasattr(source, "namespaces"):
-        from .export import base_of
-
-        return base_of(source)
-    if getattr(source, "base", None):
-        return source.base
-    if getattr(source, "ds", None) is not None:
-        return _base(source.ds, None)
-    from .iris import default_base
-
-    return default_base()
-
-
-def run_query(source, name: str) -> list[dict[str, str | None]]:
-    """Run the helper query ``name`` on ``source`` (Dataset or Store); rows as dicts of strings."""
-    res = _store(source).query(load_query(name))
-    return [{v: (None if t is None else str(t)) for v, t in zip(res.vars, row)} for row in res.rows]
+def run_query(store: Store, name: str) -> list[dict[str, str | None]]:
+    """Run the helper query ``name`` on ``store``; rows as dicts of strings."""
+    return store.query(load_query(name)).strings()
 
 
 @dataclass
@@ -141,29 +89,34 @@ _NODE_FIELDS = (("ror", "ror"), ("wikidata", "wikidata"), ("cordis", "cordis"), 
                 ("eudract", "eudract"), ("ctis", "ctis"), ("start", "start_date"), ("end", "end_date"))
 
 
-def _kind(types: set[str], project_kind: str | None) -> str:
-    from .namespaces import PROJECTKIND, SCHEMA
+SCHEMA = VOCAB_PREFIXES["schema"]
 
-    if str(SCHEMA.MedicalTrial) in types:
+
+def _kind(types: set[str], project_kind: str | None) -> str:
+    if SCHEMA + "MedicalTrial" in types:
         return "trial"
-    if str(SCHEMA.Project) in types:
-        kind = _tail(project_kind, str(PROJECTKIND)) or "project"
+    if SCHEMA + "Project" in types:
+        kind = _tail(project_kind, CONCEPT + "projectkind/") or "project"
         return kind if kind in KINDS else "project"
-    if str(SCHEMA.Organization) in types:
+    if SCHEMA + "Organization" in types:
         return "organisation"
     return "programme"
 
 
-def fetch(source, base: str | None = None) -> Raw:
-    """Read nodes, participations, relations, sources and the release date from ``source``."""
-    from .iris import Minter
-    from .namespaces import ORGKIND, ROLE
+def node_key(iri: str, base: str) -> str:
+    """The node key of an entity: its record id when minted under ``base``, else its IRI."""
+    ns = instance_prefixes(base)["pm"]
+    rest = iri[len(ns):] if iri.startswith(ns) else ""
+    return rest if rest and re.fullmatch(r"[a-z0-9][a-z0-9-]*", rest) else iri
 
-    base = _base(source, base)
-    mint = Minter(base)
+
+def fetch(source: Store, base: str | None = None) -> Raw:
+    """Read nodes, participations, relations, sources and the release date from the store ``source``."""
+    base = base or getattr(source, "base", None) or default_base()
+    ORGKIND, ROLE = CONCEPT + "orgkind/", CONCEPT + "role/"
 
     def key(iri: str) -> str:
-        return mint.record_id(iri) or iri
+        return node_key(iri, base)
 
     rows_of: dict[str, list[dict]] = {}
     for r in run_query(source, "_network-nodes"):
@@ -176,7 +129,7 @@ def fetch(source, base: str | None = None) -> Raw:
     for iri in sorted(rows_of):
         rows = rows_of[iri]
 
-        def one(name: str) -> str | None:
+        def one(name: str, rows: list[dict] = rows) -> str | None:
             return _first(r[name] for r in rows)
 
         k = key(iri)
@@ -190,7 +143,7 @@ def fetch(source, base: str | None = None) -> Raw:
         }
         if acronym:
             attrs["acronym"] = acronym
-        org_kind = _tail(one("orgKind"), str(ORGKIND))
+        org_kind = _tail(one("orgKind"), ORGKIND)
         if org_kind:
             attrs["org_kind"] = org_kind
         for field_, attr in _NODE_FIELDS:
@@ -200,7 +153,7 @@ def fetch(source, base: str | None = None) -> Raw:
 
     merged: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in run_query(source, "_network-participations"):
-        role = _tail(r["role"], str(ROLE))
+        role = _tail(r["role"], ROLE)
         member, thing = key(r["member"]), key(r["thing"])
         if role not in PARTICIPATION_ROLES or member not in nodes or thing not in nodes:
             continue  # a role outside the scheme or an end that is not an entity (cannot happen in valid data)
@@ -374,8 +327,6 @@ def landscape(source, filters: Filters | None = None, base: str | None = None) -
 
     ``source`` is a Dataset, a Store or a :class:`Raw` already fetched.
     """
-    import networkx as nx
-
     raw = _as_raw(source, base)
     f = filters or Filters()
     under = _resolve_programme(raw, f)
@@ -406,8 +357,6 @@ def _drop_orphans(G, linked_before: set[str]) -> None:
 
 def trials(source, filters: Filters | None = None, base: str | None = None) -> "nx.MultiDiGraph":
     """The trials, what takes part in them and how they relate to each other (inspired by, successor of)."""
-    import networkx as nx
-
     L = landscape(source, filters, base)
     trial_nodes = {n for n, k in L.nodes(data="kind") if k == "trial"}
     edges = [(u, v, k, d) for u, v, k, d in L.edges(keys=True, data=True) if u in trial_nodes or v in trial_nodes]
@@ -425,8 +374,6 @@ def _participations_by_item(raw: Raw, f: Filters, roles: frozenset[str]) -> dict
     ``kinds`` applies to both sides: ``{"trial"}`` counts shared trials only, ``{"funder"}`` keeps
     funders only; a side that ``kinds`` does not mention is not restricted.
     """
-    from dataclasses import replace
-
     under = _resolve_programme(raw, f)
     org_kinds = (f.kinds or frozenset()) & ORGANISATION_KINDS or ORGANISATION_KINDS
     item_kinds = (f.kinds or frozenset()) & ITEM_KINDS or ITEM_KINDS
@@ -459,8 +406,6 @@ def organisations(source, filters: Filters | None = None, base: str | None = Non
     ``Filters(roles=...)`` to choose. Only organisations with at least one counted participation
     are nodes.
     """
-    import networkx as nx
-    from itertools import combinations
 
     raw = _as_raw(source, base)
     f = filters or Filters()
@@ -482,7 +427,7 @@ def organisations(source, filters: Filters | None = None, base: str | None = Non
                 e["roles"] = sorted(set(e["roles"]) | members[a] | members[b])
             else:
                 G.add_edge(a, b, shared=[item], roles=sorted(members[a] | members[b]))
-    for a, b, e in G.edges(data=True):
+    for _a, _b, e in G.edges(data=True):
         e["weight"] = len(e["shared"])
         e["shared_labels"] = [raw.nodes[i]["label"] for i in e["shared"]]
         e["label"] = f"{e['weight']} shared"
@@ -494,8 +439,6 @@ def bipartite(source, filters: Filters | None = None, base: str | None = None) -
 
     Each edge carries the roles the organisation holds in the item (``roles``).
     """
-    import networkx as nx
-
     raw = _as_raw(source, base)
     f = filters or Filters()
     roles = _coparticipation_roles(f) if f.roles is not None else frozenset(PARTICIPATION_ROLES)
@@ -525,8 +468,6 @@ def view(source, name: str = "landscape", filters: Filters | None = None, base: 
 
 def neighbourhood(G, focus: str, depth: int = 1):
     """The part of ``G`` within ``depth`` links of ``focus`` (any direction)."""
-    import networkx as nx
-
     if depth < 0:
         raise ValueError(f"depth must be 0 or more, not {depth}")
     centre = resolve(G, focus)
@@ -584,8 +525,6 @@ class PathResult:
 
 def shortest_paths(G, a: str, b: str, limit: int = 10) -> PathResult:
     """All shortest connections between ``a`` and ``b`` (ignoring edge direction), at most ``limit``."""
-    import networkx as nx
-
     s, t = resolve(G, a), resolve(G, b)
     res = PathResult(s, t)
     U = G.to_undirected(as_view=True)
@@ -642,12 +581,6 @@ def format_paths(G, res: PathResult) -> str:
 
 # --------------------------------------------------------------------------- exports for Gephi, Cytoscape, D3
 
-NETWORK_FORMATS: dict[str, tuple[str, str]] = {
-    "graphml": (".graphml", "application/graphml+xml"),
-    "gexf": (".gexf", "application/gexf+xml"),
-    "node-link-json": (".json", "application/json"),
-}
-
 
 def _flat(value: Any) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -672,8 +605,6 @@ def flatten(G):
 
 def export_network(G, fmt: str) -> bytes:
     """``G`` as GraphML, GEXF 1.2 or node-link JSON (D3's ``{nodes, links}``); deterministic bytes."""
-    import networkx as nx
-
     if fmt not in NETWORK_FORMATS:
         raise ValueError(f"unknown network format {fmt!r}; expected one of {', '.join(NETWORK_FORMATS)}")
     if fmt == "node-link-json":
@@ -692,8 +623,5 @@ def export_network(G, fmt: str) -> bytes:
 
 
 def _epoch_date() -> str | None:
-    import os
-    from datetime import datetime, timezone
-
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date().isoformat() if epoch else None

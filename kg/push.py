@@ -1,8 +1,11 @@
 """Loading the graph into any triplestore through the SPARQL 1.1 Graph Store HTTP Protocol.
 
-Each named graph (one per source, plus the ontology and the description) is
-sent with ``PUT ...?graph=IRI``, which *replaces* that graph: pushing twice
-leaves the store exactly as after one push. Credentials come from an option or
+Each named graph (one per source, plus the ontology, the description and the
+names index) is sent with ``PUT ...?graph=IRI``, which *replaces* that graph,
+and the union of the graphs (each distinct triple once) goes to the default
+graph: pushing twice leaves the store exactly as after one push, and the
+endpoint answers queries over its default graph with set semantics, as every
+pmkg store does (see :mod:`kg.store`). Credentials come from an option or
 the environment and travel only in the Authorization header; they are never
 printed (messages show the URL with any ``user:password@`` removed).
 """
@@ -11,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
 
-from .store import auth_header, http_request, public_url, split_userinfo
+from .store import Store, auth_header, http_request, names_graph, public_url, split_userinfo
 
 #: Sent as N-Triples: every Graph Store implementation reads it, and it streams without prefixes.
 CONTENT_TYPE = "application/n-triples"
@@ -42,36 +45,38 @@ def graph_url(endpoint: str, graph: str) -> str:
     return f"{endpoint}{sep}default" if graph == DEFAULT else f"{endpoint}{sep}graph={quote(graph, safe='')}"
 
 
-def graphs_to_push(ds: Dataset, graph: str | None = None) -> list[tuple[str, Graph]]:
-    """The graphs a push sends: every non-empty named graph of ``ds`` under its own IRI, or, with
-    ``graph``, all triples together in that one graph (an IRI, or 'default' for the default graph)."""
-    from .export import union
-
+def graphs_to_push(nquads: bytes, graph: str | None = None, names: str | None = None) -> list[tuple[str, bytes, int]]:
+    """The graphs a push sends, as (graph IRI or 'default', N-Triples body, triples): every named graph of
+    ``nquads`` under its own IRI, then the union of all but the names index (``names``) as the default
+    graph, so that the endpoint's default graph holds each triple once (see :mod:`kg.store`). With
+    ``graph``, the union alone, in that one graph (an IRI, or 'default')."""
+    if graph is not None and graph != DEFAULT and not graph.startswith(("http://", "https://", "urn:")):
+        raise ValueError(f"--graph must be an absolute IRI or 'default', not {graph!r}")
+    by_graph: dict[str, set[bytes]] = {}
+    union: set[bytes] = set()
+    for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+        line = str(q.triple).encode("utf-8") + b" .\n"
+        g = DEFAULT if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
+        by_graph.setdefault(g, set()).add(line)
+        if g != names:
+            union.add(line)
     if graph is not None:
-        if graph != DEFAULT and not (graph.startswith("http://") or graph.startswith("https://") or
-                                     graph.startswith("urn:")):
-            raise ValueError(f"--graph must be an absolute IRI or 'default', not {graph!r}")
-        return [(graph, union(ds))]
-    out = []
-    for g in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
-        if len(g) == 0:
-            continue
-        name = str(g.identifier)
-        # rdflib's own default graph has a urn:x-rdflib: name that is not ours to publish
-        out.append((DEFAULT if name.startswith("urn:x-rdflib:") else name, g))
+        return [(graph, b"".join(sorted(union)), len(union))]
+    out = [(g, b"".join(sorted(lines)), len(lines)) for g, lines in sorted(by_graph.items()) if g != DEFAULT]
+    out.append((DEFAULT, b"".join(sorted(union)), len(union)))
     return out
 
 
-def push(ds: Dataset, endpoint: str, *, graph: str | None = None, auth: str | None = None,
+def push(store: Store, endpoint: str, *, graph: str | None = None, auth: str | None = None,
          token: str | None = None, timeout: float = 300.0) -> PushReport:
-    """PUT the graphs of ``ds`` to the Graph Store endpoint ``endpoint`` (e.g. Oxigraph's ``/store``,
+    """PUT the graphs of ``store`` to the Graph Store endpoint ``endpoint`` (e.g. Oxigraph's ``/store``,
     Fuseki's ``/DATASET/data``). Raises :class:`kg.store.StoreError` on the first failure."""
     url, userinfo = split_userinfo(endpoint)
     headers = {**auth_header(auth or userinfo, token), "Content-Type": CONTENT_TYPE}
     report = PushReport(public_url(url))
-    for name, g in graphs_to_push(ds, graph):
-        body = g.serialize(format="nt", encoding="utf-8")
+    names = names_graph(getattr(store, "base", None))
+    for name, body, n in graphs_to_push(store.nquads(names=True), graph, names):
         http_request("PUT", graph_url(url, name), data=body, headers=headers, timeout=timeout,
                      what="Graph Store endpoint")
-        report.graphs.append((name, len(g)))
+        report.graphs.append((name, n))
     return report

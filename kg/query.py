@@ -12,10 +12,10 @@ more spaces continues the value above)::
     # param: country (country, optional): only this country
     # example: pmkg query consortium --param project=ECHoS
 
-Parameter types: ``entity`` (a name, an acronym, an id or an IRI, resolved against the graph),
+Parameter types: ``entity`` (a name, an acronym, an id or an IRI, resolved by :mod:`kg.resolve`),
 ``integer`` (with an optional range), ``string`` and ``country`` (upper-cased). A parameter without a
-default is optional and stays unbound. Files whose name starts with ``_`` are helpers (``_entity-lookup``
-resolves entity parameters; ``_network-*`` feed kg/network.py): they are not listed but can be run.
+default is optional and stays unbound. Files whose name starts with ``_`` are helpers (``_network-*``
+feed kg/network.py): they are not listed but can be run.
 
 Parameters are *bound* by the store (rdflib ``initBindings``, Oxigraph ``substitutions``, a VALUES
 block at the start of the WHERE group for an endpoint), never pasted into the text. So that every
@@ -27,26 +27,32 @@ everywhere). tests/test_queries_library.py checks each query in rdflib and Oxigr
 """
 from __future__ import annotations
 
+import csv
 import difflib
+import io
+import json
 import re
 import textwrap
-import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any
 
-if TYPE_CHECKING:
-    from rdflib.term import Identifier
+import pyoxigraph as ox
 
-    from .store import Result, Store
+from . import paths
+from .config import default_base
+from .options import QUERY_FORMATS
+from .prefixes import prefixes, sparql_prolog
+from .resolve import ResolveError, Resolver
+from .store import Result, Store, Term
 
 PARAM_TYPES = ("entity", "integer", "string", "country")
 #: Header keys: ``param`` and ``example`` may repeat; ``description`` is another name for ``question``;
 #: ``parameters``, ``note`` and ``hidden`` are free text.
 HEADER_KEYS = ("title", "question", "description", "param", "parameters", "example", "note", "hidden")
 #: Output formats; ``json`` is SPARQL JSON for SELECT/ASK and JSON-LD for graphs.
-FORMATS = ("table", "csv", "tsv", "json", "sparql-json", "turtle")
-ENTITY_LOOKUP = "_entity-lookup"
+FORMATS = QUERY_FORMATS
 _NAME = re.compile(r"^_?[a-z0-9][a-z0-9-]*$")
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -147,8 +153,6 @@ class NamedQuery:
 
 def queries_dir() -> Path:
     """The folder of named queries (``queries/`` of the project)."""
-    from . import paths
-
     return paths.queries_dir()
 
 
@@ -278,110 +282,31 @@ def load(query: str | Path, directory: Path | str | None = None) -> NamedQuery:
 
 # --- parameters -------------------------------------------------------------------------------
 
-def _norm(s: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", s).casefold().split())
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
 
-@dataclass
-class Entity:
-    iri: str
-    type: str
-    name: str | None
-    labels: list[str]
-
-    def show(self) -> str:
-        return f"{self.name or self.iri} ({self.type}) <{self.iri}>"
-
-
-class EntityIndex:
-    """Every entity with the names it can be called by (labels, acronyms, registry ids, sameAs IRIs),
-    read from a store with the helper query ``_entity-lookup``.
-
-    A grant's title often repeats what it funds ("Genomic Medicine Sweden" is an organisation and the
-    title of a Vinnova grant), so a grant's names count only when nothing else has that name; its id
-    and IRI always count.
-    """
-
-    def __init__(self, rows: list[tuple[str, str | None, str, str | None]]) -> None:
-        self.entities: dict[str, Entity] = {}
-        self.keys: dict[str, set[str]] = {}
-        self.weak: dict[str, set[str]] = {}
-        for iri, label, typ, name in rows:
-            e = self.entities.setdefault(iri, Entity(iri, typ, name, []))
-            if label and label not in e.labels:
-                e.labels.append(label)
-        for iri, e in self.entities.items():
-            local = re.split(r"[/#]", iri.rstrip("/#"))[-1]
-            for key in (iri, local):
-                self.keys.setdefault(_norm(key), set()).add(iri)
-            for key in e.labels:
-                (self.weak if e.type == "grant" else self.keys).setdefault(_norm(key), set()).add(iri)
-
-    @classmethod
-    def from_store(cls, store: "Store", directory: Path | str | None = None) -> "EntityIndex":
-        res = store.query(get(ENTITY_LOOKUP, directory).text)
-        col = {v: i for i, v in enumerate(res.vars)}
-
-        def cell(row, v):
-            t = row[col[v]]
-            return None if t is None else str(t)
-        return cls([(cell(r, "entity"), cell(r, "label"), cell(r, "type"), cell(r, "name")) for r in res.rows])
-
-    def resolve(self, value: str, param: str = "entity") -> str:
-        """The IRI of the one entity called ``value`` (a name, an acronym, an id or an IRI, any case)."""
-        text = value.strip()
-        if text.startswith("<") and text.endswith(">"):
-            text = text[1:-1]
-        found = self.keys.get(_norm(text)) or self.weak.get(_norm(text), set())
-        if len(found) == 1:
-            return next(iter(found))
-        if len(found) > 1:
-            listed = "\n".join("  " + self.entities[i].show() for i in sorted(found))
-            raise ParameterError(f"--param {param}={value!r} is ambiguous: it names {len(found)} entities:\n"
-                                 f"{listed}\nUse the IRI (or the id) of the one you mean.")
-        raise ParameterError(f"--param {param}={value!r}: no entity has that name, acronym or IRI"
-                             + self._suggest(text))
-
-    def _suggest(self, text: str) -> str:
-        n = _norm(text)
-        names = {**self.weak, **self.keys}
-        keys = [k for k in names if not k.startswith("http")]
-        close = difflib.get_close_matches(n, keys, n=6, cutoff=0.6)
-        if len(n) >= 3:
-            close += [k for k in keys if n in k and k not in close]
-        iris: list[str] = []
-        for k in close:
-            for i in sorted(names[k]):
-                if i not in iris:
-                    iris.append(i)
-        if not iris:
-            return ". (`pmkg query external-ids` or `pmkg stats` show what is there.)"
-        return ". Close matches:\n" + "\n".join("  " + self.entities[i].show() for i in iris[:8])
-
-
-def bind_params(q: NamedQuery, params: Mapping[str, Any] | None, store: "Store | None" = None,
-                index: EntityIndex | None = None, directory: Path | str | None = None) -> dict[str, "Identifier"]:
-    """Turn ``params`` (strings from the command line, or rdflib terms) into bound RDF terms.
+def bind_params(q: NamedQuery, params: Mapping[str, Any] | None, store: Store | None = None,
+                resolver: Resolver | None = None) -> dict[str, Term]:
+    """Turn ``params`` (strings from the command line, or pyoxigraph terms) into bound RDF terms.
 
     Declared parameters are checked by type and get their defaults; entity parameters are resolved
-    against the store. A query without declared parameters binds ``<iri>`` values as IRIs and
-    everything else as plain literals.
+    against the store (:mod:`kg.resolve`). A query without declared parameters binds ``<iri>``
+    values as IRIs and everything else as plain literals. An empty value is an error, never "all".
     """
-    from rdflib import Literal, URIRef
-    from rdflib.term import Identifier
-
     params = dict(params or {})
-    out: dict[str, Identifier] = {}
-    for key in params:
+    out: dict[str, Term] = {}
+    for key, v in params.items():
         if not _VAR.match(key):
             raise ParameterError(f"--param {key!r}: a parameter name is a SPARQL variable name (letters, digits, _)")
+        if isinstance(v, str) and not v.strip():
+            raise ParameterError(f"--param {key}=: the value is empty (leave the parameter out for its default)")
     if not q.params and not q.library:   # a user's query without a header: bind what is given
         for key, v in params.items():
-            if isinstance(v, Identifier):
+            if isinstance(v, (ox.NamedNode, ox.Literal)):
                 out[key] = v
             else:
-                s = str(v)
-                out[key] = URIRef(s[1:-1]) if s.startswith("<") and s.endswith(">") else Literal(s)
+                text = str(v)
+                out[key] = ox.NamedNode(text[1:-1]) if text.startswith("<") and text.endswith(">") else ox.Literal(text)
         return out
     unknown = [k for k in params if q.param(k) is None]
     if unknown:
@@ -389,16 +314,19 @@ def bind_params(q: NamedQuery, params: Mapping[str, Any] | None, store: "Store |
         raise ParameterError(f"query {q.name!r} has no parameter {', '.join(map(repr, unknown))}; its parameters: {have}")
     for p in q.params:
         v = params.get(p.name, p.default)
-        if v is None or v == "":
+        if v is None:
             continue
-        if isinstance(v, Identifier):
+        if isinstance(v, (ox.NamedNode, ox.Literal)):
             out[p.name] = v
         elif p.type == "entity":
-            if index is None:
+            if resolver is None:
                 if store is None:
                     raise ParameterError("entity parameters need a store to be resolved against")
-                index = EntityIndex.from_store(store, directory)
-            out[p.name] = URIRef(index.resolve(str(v), p.name))
+                resolver = Resolver(store)
+            try:
+                out[p.name] = ox.NamedNode(resolver.resolve(str(v), f"--param {p.name}").iri)
+            except ResolveError as e:
+                raise ParameterError(str(e)) from None
         elif p.type == "integer":
             try:
                 n = int(str(v).strip())
@@ -406,24 +334,15 @@ def bind_params(q: NamedQuery, params: Mapping[str, Any] | None, store: "Store |
                 raise ParameterError(f"--param {p.name}={v!r}: not a whole number") from None
             if (p.min is not None and n < p.min) or (p.max is not None and n > p.max):
                 raise ParameterError(f"--param {p.name}={n}: must be between {p.min} and {p.max}")
-            out[p.name] = Literal(n)
+            out[p.name] = ox.Literal(str(n), datatype=XSD_INTEGER)
         elif p.type == "country":
-            out[p.name] = Literal(str(v).strip().upper())
+            out[p.name] = ox.Literal(str(v).strip().upper())
         else:
-            out[p.name] = Literal(str(v))
+            out[p.name] = ox.Literal(str(v))
     return out
 
 
 # --- running ----------------------------------------------------------------------------------
-
-def default_store(data_dir: Path | str | None = None, ontology_dir: Path | str | None = None,
-                  base: str | None = None) -> "Store":
-    """A :class:`kg.store.MemoryStore` over the graph built from ``data_dir`` (default: data/)."""
-    from .build import build
-    from .store import MemoryStore
-
-    return MemoryStore(build(data_dir, ontology_dir, base))
-
 
 @dataclass
 class Answer:
@@ -431,7 +350,7 @@ class Answer:
 
     query: NamedQuery
     bindings: dict
-    result: "Result"
+    result: Result
 
     @property
     def empty(self) -> bool:
@@ -442,34 +361,31 @@ class Answer:
         return format_result(self.result, fmt, base, hide=set(self.bindings))
 
 
-def run(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None, store: "Store | None" = None,
-        *, base: str | None = None, directory: Path | str | None = None) -> "Result":
+def run(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None, store: Store | None = None,
+        *, base: str | None = None, directory: Path | str | None = None) -> Result:
     """Run a named query, a ``.rq`` file or SPARQL text through ``store`` and return its
     :class:`kg.store.Result` (``.records()`` gives dicts for ``pandas.DataFrame``)::
 
         from kg.query import run
         rows = run("consortium", {"project": "ECHoS"}).records()
 
-    Without a store the graph is built from data/. Every query may use the pmkg prefixes without
-    declaring them (library queries declare theirs, so they also run in other SPARQL tools).
-    Raises :class:`QueryError` (and its subclasses) on bad input.
+    ``store`` is any :class:`kg.store.Store`; ``kg.build.published_store()`` opens the project's
+    (building it first when the data changed). Every query may use the pmkg prefixes without declaring them (library queries declare theirs,
+    so they also run in other SPARQL tools). Raises :class:`QueryError` (and its subclasses) on bad input.
     """
     return answer(query, params, store, base=base, directory=directory).result
 
 
-def answer(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None, store: "Store | None" = None,
+def answer(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None, store: Store | None = None,
            *, base: str | None = None, directory: Path | str | None = None) -> Answer:
     """Like :func:`run`, but keeps the query and the bound parameters with the result."""
     q = query if isinstance(query, NamedQuery) else load(query, directory)
     if store is None:
-        store = default_store(base=base)
-    bindings = bind_params(q, params, store, directory=directory)
+        raise TypeError("give a store: kg.build.published_store() opens the project's")
+    bindings = bind_params(q, params, store)
     # Library queries declare their prefixes; the prolog lets a user's query (and a helper) use
     # every pmkg prefix without declaring it. A later PREFIX of the same name wins.
-    from .iris import default_base
-    from .namespaces import sparql_prolog
-
-    prolog = sparql_prolog(base or default_base())
+    prolog = sparql_prolog(base or getattr(store, "base", None) or default_base())
     text, offset = prolog + q.text, prolog.count("\n")
     try:
         result = store.query(text, bindings)
@@ -518,41 +434,41 @@ def syntax_error(err: Exception, text: str, offset: int = 0, source: str | None 
 
 # --- output -----------------------------------------------------------------------------------
 
-def default_format(result: "Result") -> str:
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def default_format(result: Result) -> str:
     """``table`` for SELECT and ASK, ``turtle`` for CONSTRUCT and DESCRIBE."""
     return "table" if result.kind in ("SELECT", "ASK") else "turtle"
 
 
-def is_empty(result: "Result") -> bool:
+def is_empty(result: Result) -> bool:
     """True when a SELECT has no rows or a CONSTRUCT/DESCRIBE no triples (an ASK is never empty)."""
     if result.kind == "SELECT":
         return not result.rows
     if result.kind == "ASK":
         return False
-    return result.graph is None or len(result.graph) == 0
+    return not result.triples
 
 
-def format_result(result: "Result", fmt: str | None = None, base: str | None = None,
+def format_result(result: Result, fmt: str | None = None, base: str | None = None,
                   hide: frozenset[str] | set[str] = frozenset()) -> str:
     """``result`` as text in ``fmt`` (a :data:`FORMATS` name; default by result kind).
 
     CSV, TSV and ``sparql-json`` follow the W3C SPARQL 1.1 result formats; ``json`` is the same for
-    SELECT/ASK and JSON-LD for a graph. ``hide`` drops columns from the table only (the bound
-    parameters, which repeat on every row).
+    SELECT/ASK and JSON-LD for a graph (both written by Oxigraph's serialisers for graphs). ``hide``
+    drops columns from the table only (the bound parameters, which repeat on every row).
     """
     fmt = fmt or default_format(result)
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    graph = result.kind in ("CONSTRUCT", "DESCRIBE")
-    if graph:
+    base = base or default_base()
+    if result.kind in ("CONSTRUCT", "DESCRIBE"):
+        triples = sorted(result.triples, key=str)
         if fmt == "turtle":
-            return _graph(result, base).serialize(format="turtle")
+            return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes(base)).decode("utf-8")
         if fmt == "json":
-            from .iris import default_base
-            from .namespaces import prefixes
-
-            context = prefixes(base or default_base())
-            return _graph(result, base).serialize(format="json-ld", context=context, auto_compact=True, indent=2)
+            return ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=prefixes(base)).decode("utf-8")
         if fmt == "table":
             return _graph_table(result, base)
         raise QueryError(f"a {result.kind} result is a graph: use --format turtle, json (JSON-LD) or table, not {fmt}")
@@ -561,66 +477,56 @@ def format_result(result: "Result", fmt: str | None = None, base: str | None = N
     if fmt == "table":
         return _table(result, base, hide)
     if fmt in ("json", "sparql-json"):
-        return _rdflib_result(result).serialize(format="json").decode("utf-8")
+        return sparql_json(result)
     if fmt == "csv":
-        if result.kind == "ASK":  # not defined by the W3C; this is what Jena and Fuseki write
-            return f"_askResult\r\n{str(result.boolean).lower()}\r\n"
-        return _rdflib_result(result).serialize(format="csv").decode("utf-8")
+        return _csv(result)
     return _tsv(result)
 
 
-def _graph(result: "Result", base: str | None):
-    from rdflib import Graph
+def _json_term(t: Term) -> dict[str, str]:
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    out = {"type": "literal", "value": t.value}
+    if t.language:
+        out["xml:lang"] = t.language
+    elif t.datatype.value != XSD + "string":
+        out["datatype"] = t.datatype.value
+    return out
 
-    from .iris import default_base
-    from .namespaces import bind
 
-    g = Graph()
-    bind(g, base or default_base())
-    for t in result.graph or ():
-        g.add(t)
-    return g
-
-
-def _rdflib_result(result: "Result"):
-    from rdflib import Variable
-    from rdflib.query import Result as RdflibResult
-
-    r = RdflibResult(result.kind)
+def sparql_json(result: Result) -> str:
+    """The W3C SPARQL 1.1 Query Results JSON Format."""
     if result.kind == "ASK":
-        r.askAnswer = bool(result.boolean)
-        return r
-    r.vars = [Variable(v) for v in result.vars]
-    r.bindings = [{Variable(v): t for v, t in zip(result.vars, row) if t is not None} for row in result.rows]
-    return r
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)})
+    bindings = [{v: _json_term(t) for v, t in zip(result.vars, row) if t is not None} for row in result.rows]
+    return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}}, ensure_ascii=False)
 
 
-def tsv_term(t) -> str:
+def _csv(result: Result) -> str:
+    """The W3C SPARQL 1.1 CSV results format: values only (IRIs bare, literals as their text)."""
+    if result.kind == "ASK":  # not defined by the W3C; this is what Jena and Fuseki write
+        return f"_askResult\r\n{str(result.boolean).lower()}\r\n"
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(result.vars)
+    for row in result.rows:
+        w.writerow(["" if t is None else ("_:" + t.value if isinstance(t, ox.BlankNode) else t.value)
+                    for t in row])
+    return out.getvalue()
+
+
+def tsv_term(t: Term) -> str:
     """A term in the SPARQL 1.1 TSV (Turtle) syntax, one line whatever the literal holds."""
-    from rdflib import BNode, Literal, URIRef
-    from rdflib.namespace import XSD
-
     if t is None:
         return ""
-    if isinstance(t, URIRef):
-        return f"<{t}>"
-    if isinstance(t, BNode):
-        return f"_:{t}"
-    if isinstance(t, Literal):
-        lex = str(t)
-        if t.datatype in (XSD.integer,) and re.fullmatch(r"[+-]?\d+", lex):
-            return lex
-        esc = (lex.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-               .replace("\r", "\\r").replace("\t", "\\t"))
-        if t.language:
-            return f'"{esc}"@{t.language}'
-        if t.datatype and t.datatype != XSD.string:
-            return f'"{esc}"^^<{t.datatype}>'
-        return f'"{esc}"'
-    return str(t)
+    if isinstance(t, ox.Literal) and t.datatype.value == XSD + "integer" and re.fullmatch(r"[+-]?\d+", t.value):
+        return t.value
+    return str(t)   # N-Triples syntax: newlines and tabs in literals are escaped
 
 
-def _tsv(result: "Result") -> str:
+def _tsv(result: Result) -> str:
     if result.kind == "ASK":
         return f"?_askResult\n{str(result.boolean).lower()}\n"
     lines = ["\t".join(f"?{v}" for v in result.vars)]
@@ -628,37 +534,35 @@ def _tsv(result: "Result") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _shortener(base: str | None):
-    from .iris import default_base
-    from .namespaces import prefixes
+def _shortener(base: str):
+    pairs = sorted(prefixes(base).items(), key=lambda kv: -len(kv[1]))
 
-    pairs = sorted(prefixes(base or default_base()).items(), key=lambda kv: -len(kv[1]))
-
-    def short(t) -> str:
-        from rdflib import BNode, URIRef
-
+    def short(t: Term) -> str:
         if t is None:
             return ""
-        if isinstance(t, URIRef):
-            s = str(t)
+        if isinstance(t, ox.NamedNode):
+            s = t.value
             for p, ns in pairs:
                 if s.startswith(ns) and re.fullmatch(r"[\w.\-]*", s[len(ns):]) and not s.endswith("."):
                     return f"{p}:{s[len(ns):]}"
             return s
-        if isinstance(t, BNode):
-            return f"_:{t}"
-        return " ".join(str(t).split())   # a table row stays on one line
+        if isinstance(t, ox.BlankNode):
+            return f"_:{t.value}"
+        return " ".join(t.value.split())   # a table row stays on one line
     return short
 
 
 def _align(header: list[str], rows: list[list[str]]) -> str:
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
-    fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
     out = [fmt(header), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows]
     return "\n".join(out) + "\n"
 
 
-def _table(result: "Result", base: str | None, hide) -> str:
+def _table(result: Result, base: str, hide) -> str:
     if result.kind == "ASK":
         return ("yes" if result.boolean else "no") + "\n"
     short = _shortener(base)
@@ -669,8 +573,8 @@ def _table(result: "Result", base: str | None, hide) -> str:
     return _align(header, rows) + f"({n} row{'s' if n != 1 else ''})\n"
 
 
-def _graph_table(result: "Result", base: str | None) -> str:
+def _graph_table(result: Result, base: str) -> str:
     short = _shortener(base)
-    rows = sorted([short(s), short(p), short(o)] for s, p, o in result.graph or ())
+    rows = sorted([short(t.subject), short(t.predicate), short(t.object)] for t in result.triples)
     n = len(rows)
     return _align(["subject", "predicate", "object"], rows) + f"({n} triple{'s' if n != 1 else ''})\n"

@@ -23,17 +23,22 @@ It binds 127.0.0.1 unless told otherwise.
 """
 from __future__ import annotations
 
+import gc
 import io
+import signal
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 7878
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_ROWS = 10_000
+from .assemble import assemble
+from .config import Config
+from .options import DEFAULT_HOST, DEFAULT_MAX_ROWS, DEFAULT_PORT, DEFAULT_TIMEOUT
+from .prefixes import prefixes
+from .stores import open_store
+
 MAX_BODY = 1 << 20  # a query is text: one MiB is plenty
 
 #: result format key -> (media type, pyoxigraph QueryResultsFormat name)
@@ -123,10 +128,8 @@ def execute(store, query: str, fmt: str, max_rows: int, *, default_graphs: list[
     import pyoxigraph as ox
 
     kw: dict = {}
-    if default_graphs:
+    if default_graphs:   # otherwise the store's default graph: the union of its named graphs (kg.store)
         kw["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    else:
-        kw["use_default_graph_as_union"] = True
     if named_graphs:
         kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     res = store.query(query, **kw)
@@ -514,44 +517,37 @@ def make_server(app: Endpoint, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
     return wsgi_server(host, port, app, server_class=Server, handler_class=Handler)
 
 
-def prepare_source(store_spec: str | None, data_dir=None, ontology_dir=None, base=None,
-                   workdir: Path | None = None) -> tuple[str, str]:
-    """What the workers load: ``("dir", DIR)`` for a persistent Oxigraph store (made fresh first), else
-    ``("nquads", FILE)`` with the graph built from the data and written to ``workdir``."""
-    from .store import OxigraphStore, open_store
-
-    spec = store_spec or "memory"
+def prepare_source(store_spec: str | None, config: Config, workdir: Path,
+                   published: Path | None = None) -> tuple[str, str]:
+    """What the workers load: ``("dir", DIR)`` for a persistent Oxigraph store (the published one,
+    ``published``, by default), else ``("nquads", FILE)``: the assembled graph, with its union as
+    default graph, written to ``workdir``."""
+    spec = store_spec or "published"
+    if spec == "published":
+        if published is None:
+            raise ValueError("the published store's folder is needed to serve it")
+        return ("dir", str(published))
     if spec.startswith("oxigraph:"):
-        st = open_store(spec, data_dir=data_dir, ontology_dir=ontology_dir, base=base)
-        assert isinstance(st, OxigraphStore) and st.path is not None
+        st = open_store(spec, config)
         path = str(st.path)
         del st  # release the folder: the workers open it read-only
-        import gc
         gc.collect()
         return ("dir", path)
     if spec not in ("memory", "oxigraph"):
-        raise ValueError(f"unknown store {spec!r}: expected memory, oxigraph or oxigraph:DIR")
-    from .build import build
-
-    ds = build(data_dir, ontology_dir, base)
+        raise ValueError(f"unknown store {spec!r}: expected published, memory, oxigraph or oxigraph:DIR")
     out = Path(workdir) / "pmkg.nq"
-    out.write_bytes(ds.serialize(format="nquads", encoding="utf-8"))
+    out.write_bytes(assemble(config).nquads(names=True, default=True))
     return ("nquads", str(out))
 
 
-def serve(store_spec: str | None = None, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          config: ServeConfig | None = None, data_dir=None, ontology_dir=None, base=None,
-          quiet: bool = False) -> None:
-    """Build (or open) the graph and serve it until interrupted."""
-    import tempfile
-
-    from .iris import default_base
-    from .namespaces import prefixes
-
+def serve(graph: Config, store_spec: str | None = None, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          config: ServeConfig | None = None, published: Path | None = None, quiet: bool = False) -> None:
+    """Serve the graph of ``graph`` (from the published store ``published`` by default, or the store
+    ``store_spec`` names) until interrupted."""
     config = config or ServeConfig()
     with tempfile.TemporaryDirectory(prefix="pmkg-serve-") as tmp:
-        source = prepare_source(store_spec, data_dir, ontology_dir, base, Path(tmp))
-        app = Endpoint(source, config, prefixes(base or default_base()))
+        source = prepare_source(store_spec, graph, Path(tmp), published)
+        app = Endpoint(source, config, prefixes(graph.base))
         try:
             httpd = make_server(app, host, port, quiet)
         except OSError as e:
@@ -563,7 +559,6 @@ def serve(store_spec: str | None = None, *, host: str = DEFAULT_HOST, port: int 
               f"timeout {config.timeout:g} s, at most {config.max_rows} rows. Ctrl-C stops.", flush=True)
         if host not in ("127.0.0.1", "localhost", "::1"):
             print(f"pmkg: warning: listening on {host}, not only on this machine", file=sys.stderr, flush=True)
-        import signal
 
         def stop(signum, frame):  # SIGTERM ends the server like Ctrl-C: workers stopped, temp files removed
             raise KeyboardInterrupt

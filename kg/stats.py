@@ -1,20 +1,19 @@
-"""Counts of what the graph holds: entities by class, organisations by country, participations by role."""
+"""Counts of what the graph holds: entities by class, organisations by country, participations by role.
+
+Read through any store with two SPARQL queries (``queries/_stats-*.rq``), so ``pmkg stats`` counts
+what ``--store`` or ``--endpoint`` holds, each distinct triple once.
+"""
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rdflib import Dataset, URIRef
+import pyoxigraph as ox
 
-from .namespaces import ORG, RDF, SCHEMA, VOCAB_PREFIXES
-
-
-def curie(iri: str) -> str:
-    """``schema:Organization`` for https://schema.org/Organization (vocabulary prefixes only)."""
-    for prefix, ns in VOCAB_PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
+from .config import default_base
+from .prefixes import curie, instance_prefixes
+from .query import get
+from .store import Store, names_graph
 
 
 @dataclass
@@ -35,26 +34,27 @@ class Stats:
         }
 
 
-def stats(ds: Dataset) -> Stats:
-    """Count the union graph of ``ds``; entities are the subjects minted under the ``pm:`` namespace."""
-    from .export import base_of, union
-
-    g = union(ds)
-    entity_ns = base_of(ds) + "id/"
-    st = Stats(triples=len(g), named_graphs=sum(1 for _ in ds.graphs()) - 1)
-    entities = set()
-    for s, o in g.subject_objects(RDF.type):
-        if isinstance(s, URIRef) and str(s).startswith(entity_ns):
-            entities.add(s)
-            st.by_class[curie(str(o))] += 1
-    st.entities = len(entities)
-    for s in g.subjects(RDF.type, SCHEMA.Organization):
-        if str(s).startswith(entity_ns) and (s, RDF.type, SCHEMA.Project) not in g:
-            for c in g.objects(s, SCHEMA.addressCountry):
-                st.by_country[str(c)] += 1
-    for m in g.subjects(RDF.type, ORG.Membership):
-        for r in g.objects(m, ORG.role):
-            st.by_role[str(r).rsplit("/", 1)[-1]] += 1
+def stats(store: Store) -> Stats:
+    """Count the default graph (the union) of ``store``; entities are the subjects minted under ``pm:``."""
+    base = getattr(store, "base", None) or default_base()
+    ns = instance_prefixes(base)["pm"]
+    st = Stats()
+    skip = names_graph(base)
+    for row in store.query(get("_stats-size").text).strings():
+        if row["triples"] is not None:
+            st.triples = int(row["triples"])
+        elif row["graph"] and row["graph"] != skip:
+            st.named_graphs += 1
+    for row in store.query(get("_stats-counts").text, {"ns": ox.Literal(ns)}).strings():
+        what, key, n = row["what"], row["key"] or "", int(row["n"] or 0)
+        if what == "entities":
+            st.entities = n
+        elif what == "class":
+            st.by_class[curie(key)] = n
+        elif what == "country":
+            st.by_country[key] = n
+        elif what == "role":
+            st.by_role[key.rsplit("/", 1)[-1]] = n
     return st
 
 

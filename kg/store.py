@@ -1,33 +1,54 @@
 """Where the graph lives when it is queried: one small interface, several back ends.
 
 Every command that reads the graph goes through a :class:`Store`, so the same
-named query gives the same answer in memory (rdflib, the default), in
-Oxigraph (in memory or persistent on disk), or on any SPARQL 1.1 endpoint.
-Parameters are always *bound* (rdflib initBindings in memory, Oxigraph
-substitutions, or a VALUES block of terms serialised by rdflib's ``n3()``
-joined at the start of the WHERE group for endpoints), never pasted into
-query text.
+named query gives the same answer in Oxigraph (the store ``pmkg build``
+publishes, in memory, or in a folder of yours), in rdflib
+(:class:`kg.memstore.MemoryStore`), or on any SPARQL 1.1 endpoint.
 
-``open_store(spec)`` turns the CLI's ``--store memory|oxigraph[:DIR]`` and
-``--endpoint URL`` into a store.
+**The store contract.** Every store pmkg loads holds each source's statements in
+its named graph, and the *union* of the named graphs (every distinct triple
+once, the names index left out) as its default graph. A query without ``FROM``
+or ``GRAPH`` therefore sees each triple once, whatever the engine does with a
+union of graphs (Oxigraph and Virtuoso treat it as a bag, rdflib as a set),
+and ``GRAPH ?g`` still finds every source a statement came from. The same
+query gives the same rows everywhere (tests/test_store_contract.py checks it
+on every store). Parameters are always *bound* (Oxigraph substitutions, rdflib
+initBindings, or a VALUES block joined at the start of the WHERE group for
+endpoints), never pasted into query text.
+
+Terms are pyoxigraph terms throughout, and this module loads no other RDF
+library, so a cold ``pmkg query`` starts fast.
 """
 from __future__ import annotations
 
 import base64
-import hashlib
+import datetime
+import http.client
 import json
 import os
+import re
+import socket
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
-from rdflib import Dataset, Graph
-from rdflib.term import Identifier
+import pyoxigraph as ox
+
+from . import __version__
+from .files import atomic_write
+from .prefixes import instance_prefixes
 
 #: File written into a persistent Oxigraph folder: what was loaded, so a stale store is rebuilt.
 MARKER = "pmkg-store.json"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+NAMES_GRAPH = "names"
+
+Term = Any   # a pyoxigraph NamedNode, BlankNode or Literal
 
 
 class StoreError(OSError):
@@ -38,139 +59,93 @@ class SparqlSyntaxError(ValueError):
     """The SPARQL text is malformed: the engine's own message, which starts "error at LINE:COLUMN"."""
 
 
+def to_python(t: Term) -> Any:
+    """A term as a Python value: IRIs as str, typed literals as int, Decimal, float, bool or date."""
+    if t is None:
+        return None
+    if not isinstance(t, ox.Literal):
+        return t.value
+    dt = t.datatype.value
+    try:
+        if dt in (XSD + "integer", XSD + "int", XSD + "long", XSD + "nonNegativeInteger"):
+            return int(t.value)
+        if dt == XSD + "decimal":
+            return Decimal(t.value)
+        if dt in (XSD + "double", XSD + "float"):
+            return float(t.value)
+        if dt == XSD + "boolean":
+            return t.value in ("true", "1")
+        if dt == XSD + "date":
+            return datetime.date.fromisoformat(t.value)
+    except (ValueError, InvalidOperation):
+        pass
+    return t.value
+
+
 @dataclass
 class Result:
     """A query result in one shape for every store.
 
     ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE. SELECT fills ``vars`` and
-    ``rows`` (tuples of rdflib terms, None where unbound); ASK fills ``boolean``;
-    CONSTRUCT and DESCRIBE fill ``graph``.
+    ``rows`` (tuples of pyoxigraph terms, None where unbound); ASK fills ``boolean``;
+    CONSTRUCT and DESCRIBE fill ``triples`` (pyoxigraph Triples).
     """
 
     kind: str
     vars: list[str] = field(default_factory=list)
     rows: list[tuple] = field(default_factory=list)
     boolean: bool | None = None
-    graph: Graph | None = None
+    triples: list = field(default_factory=list)
 
     def records(self) -> list[dict]:
         """SELECT rows as dicts of Python values (str for IRIs), ready for ``pandas.DataFrame``."""
-        out = []
-        for row in self.rows:
-            out.append({v: (None if t is None else t.toPython() if hasattr(t, "toPython") else str(t))
-                        for v, t in zip(self.vars, row)})
-        return out
+        return [{v: to_python(t) for v, t in zip(self.vars, row)} for row in self.rows]
+
+    def strings(self) -> list[dict[str, str | None]]:
+        """SELECT rows as dicts of strings (IRIs and lexical forms), None where unbound."""
+        return [{v: (None if t is None else t.value) for v, t in zip(self.vars, row)} for row in self.rows]
 
 
 class Store(Protocol):
-    """What a back end offers: a SPARQL query with bound parameters over the union of all graphs.
+    """What a back end offers: a SPARQL query with bound parameters over its default graph (the union
+    of the named graphs), and its named graphs as N-Quads."""
 
-    Every store here also offers ``dataset()`` (all quads as an rdflib Dataset, for export)
-    and ``describe()`` (a one-line description for messages).
-    """
+    base: str | None
 
-    def query(self, sparql: str, bindings: dict[str, Identifier] | None = None) -> Result: ...
+    def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> Result: ...
 
+    def nquads(self, names: bool = False) -> bytes: ...
 
-class MemoryStore:
-    """rdflib's in-memory Dataset (the default): queries see the union of all named graphs as the
-    default graph, and each source's graph through GRAPH."""
-
-    def __init__(self, ds: Dataset) -> None:
-        self.ds = ds
-
-    def query(self, sparql: str, bindings: dict[str, Identifier] | None = None) -> Result:
-        from rdflib import Variable
-
-        res = self.ds.query(sparql, initBindings={Variable(k): v for k, v in (bindings or {}).items()})
-        kind = res.type
-        if kind == "SELECT":
-            names = [str(v) for v in res.vars]
-            return Result(kind, names, [tuple(row) for row in res])
-        if kind == "ASK":
-            return Result(kind, boolean=bool(res.askAnswer))
-        g = Graph()
-        for t in res:
-            g.add(t)
-        return Result(kind, graph=g)
-
-    def dataset(self) -> Dataset:
-        return self.ds
-
-    def describe(self) -> str:
-        return "rdflib memory store"
+    def describe(self) -> str: ...
 
 
-# --- terms between rdflib and pyoxigraph -------------------------------------------------------
-
-def from_ox(t):
-    """A pyoxigraph term as the equal rdflib term (plain literals stay plain, as rdflib builds them)."""
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
-
-    if t is None:
-        return None
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    if isinstance(t, ox.Literal):
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        dt = t.datatype.value
-        return Literal(t.value, datatype=None if dt == XSD_STRING else URIRef(dt))
-    raise TypeError(f"unsupported RDF term from Oxigraph: {t!r}")
-
-
-def to_ox(t):
-    """An rdflib term as the equal pyoxigraph term."""
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(t, URIRef):
-        return ox.NamedNode(str(t))
-    if isinstance(t, BNode):
-        return ox.BlankNode(str(t))
-    if isinstance(t, Literal):
-        if t.language:
-            return ox.Literal(str(t), language=t.language)
-        if t.datatype is not None:
-            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
-        return ox.Literal(str(t))
-    raise TypeError(f"cannot bind a {type(t).__name__} ({t!r}): give an rdflib URIRef, Literal or BNode")
-
-
-def _result_from_ox(res, kind_hint: str | None = None) -> Result:
+def result_from_ox(res, kind_hint: str | None = None) -> Result:
     """Turn a pyoxigraph query result (solutions, boolean or triples) into a :class:`Result`."""
-    import pyoxigraph as ox
-
     if isinstance(res, ox.QuerySolutions):
         names = [v.value for v in res.variables]
-        rows = [tuple(from_ox(sol[i]) for i in range(len(names))) for sol in res]
-        return Result("SELECT", names, rows)
-    if isinstance(res, ox.QueryBoolean) or isinstance(res, bool):
+        n = len(names)
+        return Result("SELECT", names, [tuple(sol[i] for i in range(n)) for sol in res])
+    if isinstance(res, (ox.QueryBoolean, bool)):
         return Result("ASK", boolean=bool(res))
-    g = Graph()
-    for t in res:
-        g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
-    return Result(kind_hint or "CONSTRUCT", graph=g)
+    return Result(kind_hint or "CONSTRUCT", triples=list(res))
 
 
-def _kind_of(sparql: str) -> str:
-    """CONSTRUCT or DESCRIBE for a graph result (Oxigraph does not say which)."""
-    import re
-
+def kind_of(sparql: str) -> str:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK: the form of a query (Oxigraph does not say which graph form)."""
     body = re.sub(r'<[^>\s]*>|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|#[^\n]*', " ", sparql)
     m = re.search(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", body, re.I)
     return m.group(1).upper() if m else "CONSTRUCT"
 
 
-def _bind_prefixes(ds: Dataset, base: str | None) -> Dataset:
-    from .iris import default_base
-    from .namespaces import bind
+def names_graph(base: str | None) -> str:
+    """The IRI of the names index graph (left out of the union and of exports)."""
+    from_base = base or "https://w3id.org/pmkg/"
+    return instance_prefixes(from_base)["graph"] + NAMES_GRAPH
 
-    bind(ds, base or default_base())
-    return ds
+
+def _sorted_lines(chunks) -> bytes:
+    lines = sorted({line for chunk in chunks for line in chunk.splitlines(keepends=True) if line.strip()})
+    return b"".join(lines)
 
 
 # --- Oxigraph ------------------------------------------------------------------------------------
@@ -178,8 +153,9 @@ def _bind_prefixes(ds: Dataset, base: str | None) -> Dataset:
 class OxigraphStore:
     """Oxigraph through pyoxigraph: in memory, or persistent (RocksDB) in a folder.
 
-    Queries run with the union of the named graphs as default graph, like :class:`MemoryStore`.
-    Build one with :meth:`from_nquads` (in memory) or :meth:`persistent` (on disk, loaded once).
+    A store made by pmkg holds the union of its named graphs as its default graph (see the module
+    docstring), so queries run on the default graph like any SPARQL engine's; ``FROM``, ``FROM
+    NAMED`` and ``GRAPH`` mean what the query says.
     """
 
     def __init__(self, store, path: Path | None = None, base: str | None = None) -> None:
@@ -188,31 +164,57 @@ class OxigraphStore:
         self.base = base
 
     @classmethod
-    def from_nquads(cls, nquads: bytes | str | Path, base: str | None = None) -> "OxigraphStore":
+    def from_nquads(cls, nquads: bytes | Path, base: str | None = None) -> "OxigraphStore":
         """An in-memory store bulk-loaded from N-Quads (bytes, or a file path)."""
-        import pyoxigraph as ox
-
         store = ox.Store()
         _bulk_load(store, nquads)
         return cls(store, None, base)
 
     @classmethod
-    def from_dataset(cls, ds: Dataset, base: str | None = None) -> "OxigraphStore":
-        """An in-memory store holding every quad of an rdflib Dataset."""
-        return cls.from_nquads(ds.serialize(format="nquads", encoding="utf-8"), base)
+    def open(cls, path: Path | str, base: str | None = None) -> "OxigraphStore":
+        """The persistent store in ``path``, read-only (several processes can read it at once).
+
+        Raises :class:`StoreError` naming the folder when it is not a complete pmkg store or cannot
+        be opened.
+        """
+        path = Path(path)
+        marker = _read_marker(path)
+        if not marker or marker.get("state") != "ready":
+            raise StoreError(f"Oxigraph store {path}: not a complete pmkg store (no {MARKER} saying it is ready)")
+        try:
+            return cls(ox.Store.read_only(str(path)), path, base)
+        except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
+            raise StoreError(f"Oxigraph store {path}: cannot be opened ({_oneline(e)})") from None
+
+    @classmethod
+    def create(cls, path: Path | str, nquads: bytes | Path, key: str, base: str | None = None,
+               extra: dict | None = None) -> "OxigraphStore":
+        """A new persistent store in ``path`` (a new or empty folder), bulk-loaded from ``nquads``,
+        with a marker recording ``key`` written last (a crash leaves a folder no reader takes for a
+        store)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        try:
+            store = ox.Store(str(path))
+        except (OSError, RuntimeError) as e:
+            raise StoreError(f"Oxigraph store {path}: cannot be created ({_oneline(e)})") from None
+        _bulk_load(store, nquads)
+        store.flush()
+        _write_marker(path, {"key": key, "state": "ready", "quads": len(store), "pmkg": __version__,
+                             **(extra or {})})
+        return cls(store, path, base)
 
     @classmethod
     def persistent(cls, path: Path | str, key: str, nquads: Callable[[], bytes | Path],
                    base: str | None = None) -> "OxigraphStore":
-        """The store in folder ``path``, (re)loaded from ``nquads()`` only when ``key`` differs from
-        the key recorded in the folder (so later processes reuse it without building anything).
+        """The store in folder ``path`` (``--store oxigraph:DIR``), (re)loaded from ``nquads()`` only
+        when ``key`` differs from the key recorded in the folder (so later processes reuse it
+        without building anything).
 
         A fresh store is opened read-only, so several processes can read it at once. Raises
         :class:`StoreError` naming the folder when it is not a folder, not a pmkg store, corrupt, or
-        in use by another process.
+        in use by another process. Nothing pmkg did not create is ever deleted.
         """
-        import pyoxigraph as ox
-
         path = Path(path)
         if path.exists() and not path.is_dir():
             raise StoreError(f"Oxigraph store {path}: not a folder")
@@ -220,7 +222,7 @@ class OxigraphStore:
         if marker is None and path.is_dir() and any(path.iterdir()):
             raise StoreError(f"Oxigraph store {path}: the folder is not empty and holds no pmkg store "
                              f"(no {MARKER}); give a new or empty folder")
-        if marker is not None and marker.get("key") == key:
+        if marker is not None and marker.get("key") == key and marker.get("state") == "ready":
             try:
                 return cls(ox.Store.read_only(str(path)), path, base)
             except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
@@ -241,32 +243,33 @@ class OxigraphStore:
         store.clear()
         _bulk_load(store, nquads())
         store.flush()
-        from . import __version__
         _write_marker(path, {"key": key, "state": "ready", "quads": len(store), "pmkg": __version__})
         return cls(store, path, base)
 
-    def query(self, sparql: str, bindings: dict[str, Identifier] | None = None) -> Result:
-        import pyoxigraph as ox
-
+    def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> Result:
         try:
             try:
-                subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
-                res = self.store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
+                subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+                res = self.store.query(sparql, substitutions=subs or None)
             except RuntimeError as e:
                 if "projection" not in str(e):
                     raise
                 # Oxigraph substitutes projected variables only: join the others as a VALUES block instead
-                res = self.store.query(bind_values(sparql, bindings), use_default_graph_as_union=True)
-            return _result_from_ox(res, _kind_of(sparql))
+                res = self.store.query(bind_values(sparql, bindings))
+            return result_from_ox(res, kind_of(sparql))
         except SyntaxError as e:
             raise SparqlSyntaxError(str(e)) from None
 
-    def dataset(self) -> Dataset:
-        import pyoxigraph as ox
-
-        ds = Dataset(default_union=True)
-        ds.parse(data=self.store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
-        return _bind_prefixes(ds, self.base)
+    def nquads(self, names: bool = False) -> bytes:
+        """The named graphs as sorted N-Quads (the names index only when ``names``)."""
+        skip = names_graph(self.base)
+        chunks = []
+        for g in self.store.named_graphs():
+            if not names and isinstance(g, ox.NamedNode) and g.value == skip:
+                continue
+            chunks.append(ox.serialize(self.store.quads_for_pattern(None, None, None, g),
+                                       format=ox.RdfFormat.N_QUADS))
+        return _sorted_lines(chunks)
 
     def __len__(self) -> int:
         return len(self.store)
@@ -276,12 +279,14 @@ class OxigraphStore:
 
 
 def _bulk_load(store, nquads: bytes | str | Path) -> None:
-    import pyoxigraph as ox
-
-    if isinstance(nquads, Path):
-        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    else:
-        store.bulk_load(nquads.encode("utf-8") if isinstance(nquads, str) else nquads, format=ox.RdfFormat.N_QUADS)
+    try:
+        if isinstance(nquads, Path):
+            store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        else:
+            store.bulk_load(nquads.encode("utf-8") if isinstance(nquads, str) else nquads,
+                            format=ox.RdfFormat.N_QUADS)
+    except SyntaxError as e:
+        raise StoreError(f"Oxigraph refused the graph: {_oneline(e)}") from None
 
 
 def _read_marker(path: Path) -> dict | None:
@@ -296,29 +301,11 @@ def _read_marker(path: Path) -> dict | None:
 
 
 def _write_marker(path: Path, data: dict) -> None:
-    from .files import atomic_write
-
     atomic_write(path / MARKER, json.dumps(data, indent=2) + "\n")
 
 
 def _oneline(e: BaseException) -> str:
     return " ".join(str(e).split())
-
-
-def source_key(data_dir: Path | str, ontology_dir: Path | str, base: str) -> str:
-    """A content hash of everything the built graph depends on: the data and ontology files, the base
-    IRI and the pmkg code (so a persistent store is rebuilt when any of them changes)."""
-    from . import __version__
-
-    h = hashlib.sha256(f"pmkg {__version__}\nbase {base}\n".encode())
-    for label, folder, suffixes in (("data", Path(data_dir), (".yaml", ".yml")),
-                                    ("ontology", Path(ontology_dir), (".ttl",)),
-                                    ("code", Path(__file__).resolve().parent, (".py",))):
-        for p in sorted(folder.rglob("*")):
-            if p.is_file() and p.suffix in suffixes:
-                h.update(f"{label}/{p.relative_to(folder).as_posix()}\n".encode())
-                h.update(hashlib.sha256(p.read_bytes()).digest())
-    return h.hexdigest()
 
 
 # --- any SPARQL 1.1 endpoint ---------------------------------------------------------------------
@@ -357,8 +344,6 @@ def auth_header(auth: str | None = None, token: str | None = None) -> dict[str, 
 
 def split_userinfo(url: str) -> tuple[str, str | None]:
     """``url`` without any ``user:password@`` part, and that part (so it is sent as a header, never shown)."""
-    from urllib.parse import unquote, urlsplit, urlunsplit
-
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise StoreError(f"not an http(s) endpoint URL: {public_url(url)!r}")
@@ -370,8 +355,6 @@ def split_userinfo(url: str) -> tuple[str, str | None]:
 
 def public_url(url: str) -> str:
     """``url`` safe to print: any credentials removed."""
-    from urllib.parse import urlsplit, urlunsplit
-
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -388,11 +371,6 @@ def http_request(method: str, url: str, *, data: bytes | None = None, headers: d
     Any failure (unreachable host, timeout, non-2xx answer) raises :class:`StoreError` with a one-line
     reason and the URL without credentials; request headers (which may hold credentials) are never shown.
     """
-    import http.client
-    import socket
-    import urllib.error
-    import urllib.request
-
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     shown = public_url(url)
     try:
@@ -416,10 +394,9 @@ def http_request(method: str, url: str, *, data: bytes | None = None, headers: d
         raise StoreError(f"cannot talk to the {what} {shown}: {_oneline(e)}") from None
 
 
-def values_clause(bindings: dict[str, Identifier] | None) -> str:
+def values_clause(bindings: dict[str, Term] | None) -> str:
     """A SPARQL VALUES block binding each variable to its term, written by rdflib's ``n3()`` (which
     escapes quotes and brackets, so a hostile value stays one term and cannot change the query)."""
-    from rdflib import BNode, Literal, URIRef
 
     if not bindings:
         return ""
@@ -427,20 +404,18 @@ def values_clause(bindings: dict[str, Identifier] | None) -> str:
     for k, v in bindings.items():
         if not k.isidentifier():
             raise ValueError(f"not a SPARQL variable name: {k!r}")
-        if not isinstance(v, (URIRef, Literal)) or isinstance(v, BNode):
+        if not isinstance(v, (ox.NamedNode, ox.Literal)):
             raise ValueError(f"parameter {k!r}: only IRIs and literals can be bound, not {v!r}")
-        if isinstance(v, URIRef) and any(c in str(v) for c in '<>"{}|^`\\ \n\t'):
-            raise ValueError(f"parameter {k!r}: not a valid IRI: {str(v)!r}")
+        if isinstance(v, ox.NamedNode) and any(c in v.value for c in '<>"{}|^`\\ \n\t'):
+            raise ValueError(f"parameter {k!r}: not a valid IRI: {v.value!r}")
         names.append(f"?{k}")
-        terms.append(v.n3())
+        terms.append(str(v))
     return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
 
 
 def _where_brace(sparql: str) -> int | None:
     """The index just after the '{' that opens the query's WHERE group, or None when it cannot be told
     (the group is a sub-SELECT, or the text is too unusual). Skips comments, strings and IRIs."""
-    import re
-
     i, n = 0, len(sparql)
     braces = parens = 0
     form = None
@@ -505,7 +480,7 @@ def _where_brace(sparql: str) -> int | None:
     return None
 
 
-def bind_values(sparql: str, bindings: dict[str, Identifier] | None) -> str:
+def bind_values(sparql: str, bindings: dict[str, Term] | None) -> str:
     """``sparql`` with ``bindings`` as a VALUES block at the start of its WHERE group.
 
     Joining the values first is what pre-binding means (rdflib's initBindings): a trailing VALUES
@@ -536,95 +511,38 @@ class EndpointStore:
         self.timeout = timeout
         self.base = base
 
-    def query(self, sparql: str, bindings: dict[str, Identifier] | None = None) -> Result:
-        from urllib.parse import urlencode
-
+    def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> Result:
         text = bind_values(sparql, bindings)
         headers = {**self.headers, "Accept": _ACCEPT,
                    "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
         _, ctype, body = http_request("POST", self.url, data=urlencode({"query": text}).encode("utf-8"),
                                       headers=headers, timeout=self.timeout)
-        return self._parse(ctype, body, _kind_of(sparql))
+        return self._parse(ctype, body, kind_of(sparql))
 
     def _parse(self, ctype: str, body: bytes, kind: str) -> Result:
-        import pyoxigraph as ox
 
         try:
             if ctype in _RESULT_TYPES:
-                return _result_from_ox(ox.parse_query_results(body, getattr(ox.QueryResultsFormat, _RESULT_TYPES[ctype])))
+                fmt = getattr(ox.QueryResultsFormat, _RESULT_TYPES[ctype])
+                return result_from_ox(ox.parse_query_results(body, fmt))
             if ctype in _RDF_TYPES:
-                return _result_from_ox(ox.parse(body, getattr(ox.RdfFormat, _RDF_TYPES[ctype])), kind)
+                return result_from_ox(ox.parse(body, getattr(ox.RdfFormat, _RDF_TYPES[ctype])), kind)
         except (SyntaxError, ValueError) as e:
             raise StoreError(f"SPARQL endpoint {public_url(self.url)} sent a malformed {ctype} answer: "
                              f"{_oneline(e)[:300]}") from None
         raise StoreError(f"SPARQL endpoint {public_url(self.url)} answered with {ctype or 'no content type'}, "
                          f"which is not a SPARQL result format (is the URL the query endpoint?)")
 
-    def dataset(self) -> Dataset:
-        """Every quad of the endpoint's named graphs (or its default graph when it has none)."""
-        from rdflib import URIRef
-
-        ds = Dataset(default_union=True)
+    def nquads(self, names: bool = False) -> bytes:
+        """Every quad of the endpoint's named graphs as sorted N-Quads (the names index only when
+        ``names``); the default graph's triples when it has no named graphs."""
+        skip = None if names else names_graph(self.base)
         res = self.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
-        for g, s, p, o in res.rows:
-            ds.graph(URIRef(str(g))).add((s, p, o))
+        lines = {f"{s} {p} {o} {g} .\n" for g, s, p, o in res.rows if g.value != skip}
         if not res.rows:
-            for t in self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").graph:
-                ds.add(t)
-        return _bind_prefixes(ds, self.base)
+            lines = {f"{t.subject} {t.predicate} {t.object} .\n"
+                     for t in self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").triples}
+        return "".join(sorted(lines)).encode("utf-8")
 
     def describe(self) -> str:
         return f"SPARQL endpoint {public_url(self.url)}"
-
-
-# --- choosing a store ----------------------------------------------------------------------------
-
-STORE_KINDS = ("memory", "oxigraph", "oxigraph:DIR")
-
-
-def open_store(spec: str | None = None, *, endpoint: str | None = None,
-               data_dir: Path | str | None = None, ontology_dir: Path | str | None = None,
-               base: str | None = None, dataset: Dataset | None = None,
-               auth: str | None = None, token: str | None = None, timeout: float = 60.0):
-    """The store named by the CLI options: ``--endpoint URL`` wins; else ``spec`` is ``memory``
-    (default: rdflib, built from ``data_dir``), ``oxigraph`` (in memory) or ``oxigraph:DIR``
-    (persistent, rebuilt only when the data, ontology, base or code changed).
-
-    ``dataset`` skips building when the caller already has the graph. Raises :class:`StoreError`
-    (or :class:`ValueError` for an unknown spec).
-    """
-    from . import paths
-    from .iris import check_base, default_base
-
-    if endpoint:
-        if spec not in (None, "memory"):
-            raise ValueError("give either --store or --endpoint, not both")
-        return EndpointStore(endpoint, auth=auth, token=token, timeout=timeout, base=base)
-    spec = spec or "memory"
-    base = check_base(base or default_base())
-
-    def built() -> Dataset:
-        if dataset is not None:
-            return dataset
-        from .build import build
-
-        return build(data_dir, ontology_dir, base)
-
-    if spec == "memory":
-        return MemoryStore(built())
-    if spec == "oxigraph":
-        return OxigraphStore.from_dataset(built(), base)
-    if spec.startswith("oxigraph:") and spec[len("oxigraph:"):]:
-        folder = Path(spec[len("oxigraph:"):]).expanduser()
-        if dataset is not None:
-            nq = dataset.serialize(format="nquads", encoding="utf-8")
-            key = "dataset:" + hashlib.sha256(nq).hexdigest()
-            return OxigraphStore.persistent(folder, key, lambda: nq, base)
-        key = source_key(Path(data_dir or paths.data_dir()), Path(ontology_dir or paths.ontology_dir()), base)
-        if data_dir is None:  # the project's graph includes the kept imports: a new import makes the store stale
-            from .importers import fingerprint
-
-            key += ":imports:" + fingerprint()
-        return OxigraphStore.persistent(folder, key, lambda: built().serialize(format="nquads", encoding="utf-8"),
-                                        base)
-    raise ValueError(f"unknown store {spec!r}: expected memory, oxigraph or oxigraph:DIR")

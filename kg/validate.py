@@ -1,15 +1,25 @@
-"""Validation in two layers: structural checks of the YAML (kg.load), then SHACL (pySHACL).
+"""Validation in two layers: structural checks of the records (kg.load, and kg.importers.kept for
+kept imports), then the SHACL shapes (pySHACL) on the merged graph that is published.
 
-Exit codes, as pySHACL's: 0 the data conforms, 1 it does not, 2 validation could not run.
+Exit codes, as pySHACL's: 0 the graph conforms, 1 it does not, 2 validation could not run.
+A SHACL result on a node an import brought in names the import and the record.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyshacl
+from rdflib import Dataset, Graph
+from rdflib.namespace import SH
+
+from .assemble import Assembly, Config, assemble
 from .load import DataError, Problem
+from .memstore import add_nquads
+from .prefixes import curie
 
 CONFORMS, VIOLATIONS, ERROR = 0, 1, 2
+SHAPES = "shapes.ttl"
 
 
 @dataclass
@@ -20,6 +30,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)      # structural
     shacl_results: list[str] = field(default_factory=list)      # one line per SHACL violation
     shacl_text: str = ""
+    shacl_run: bool = True
 
     @property
     def exit_code(self) -> int:
@@ -27,7 +38,9 @@ class Report:
 
     def text(self) -> str:
         if self.conforms:
-            return "Conforms: the data passes the structural checks and the SHACL shapes."
+            if not self.shacl_run:
+                return "Conforms to the structural checks (the SHACL shapes were not run: --no-shacl)."
+            return "Conforms: the graph passes the structural checks and the SHACL shapes."
         lines = []
         if self.problems:
             lines.append(f"{len(self.problems)} problem(s) in the data:")
@@ -38,50 +51,62 @@ class Report:
         return "\n".join(lines)
 
 
-def shacl(graph, shapes_path: Path) -> tuple[bool, list[str], str]:
-    """Run pySHACL on ``graph`` with the shapes file; return (conforms, one line per result, full text)."""
-    import pyshacl
-    from rdflib import Graph
-    from rdflib.namespace import SH
+class ShapesError(DataError):
+    """The graph does not conform to the SHACL shapes: nothing is published (CLI exit code 1)."""
 
-    shapes = Graph().parse(shapes_path, format="turtle")
-    conforms, report, text = pyshacl.validate(graph, shacl_graph=shapes, inference="none",
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        super().__init__([])
+
+    def __str__(self) -> str:
+        return self.report.text()
+
+
+def union_graph(asm: Assembly) -> Graph:
+    """The union of the assembled named graphs (what pmkg.ttl holds) as an rdflib Graph."""
+    ds = Dataset(default_union=False)
+    add_nquads(ds, "".join(t + " .\n" for t in asm.union()).encode("utf-8"))
+    return ds.default_context
+
+
+def check(asm: Assembly, shapes: Path | None = None) -> Report:
+    """Run the SHACL shapes on the merged graph of ``asm``; each result names the focus node, the
+    path and the message, and for a node an import brought in, the import and its record."""
+    shapes_path = shapes or asm.config.ontology_dir / SHAPES
+    shapes_graph = Graph().parse(shapes_path, format="turtle")
+    conforms, report, text = pyshacl.validate(union_graph(asm), shacl_graph=shapes_graph, inference="none",
                                               allow_warnings=True, advanced=False)
+    mint, base = asm.mint, asm.config.base
     results = []
     for r in report.subjects(SH.resultSeverity, SH.Violation):
-        focus = report.value(r, SH.focusNode)
+        focus = str(report.value(r, SH.focusNode))
         path = report.value(r, SH.resultPath)
         msg = report.value(r, SH.resultMessage)
-        results.append(f"{focus} {_short(path)}: {msg}")
-    return bool(conforms), sorted(results), text
+        rid = mint.record_id(focus.split(".", 1)[0] if "/id/" in focus else focus)
+        part = mint.split_participation(focus)
+        rid = rid or (part[0] if part else None)
+        where = ""
+        if rid:
+            imports = [s[len("import-"):] for s in asm.record_sources(rid) if s.startswith("import-")]
+            if imports and not any(not s.startswith("import-") for s in asm.record_sources(rid)):
+                where = f" [from import {', '.join(repr(i) for i in imports)}, record {rid}]"
+            elif imports:
+                where = f" [curated record {rid}, with values from import {', '.join(repr(i) for i in imports)}]"
+        results.append(f"{curie(focus, base)} {curie(str(path), base) if path is not None else '-'}: {msg}{where}")
+    return Report(bool(conforms), shacl_results=sorted(results), shacl_text=text)
 
 
-def _short(term) -> str:
-    from .stats import curie
+def validate(config: Config | None = None, *, run_shacl: bool = True) -> Report:
+    """Check the graph of ``config`` (default: the project's, kept imports included): every problem of
+    the records, else the SHACL results. Returns a :class:`Report`.
 
-    return curie(str(term)) if term is not None else "-"
-
-
-def validate(data_dir: Path | str | None = None, ontology_dir: Path | str | None = None,
-             base: str | None = None, run_shacl: bool = True) -> tuple[Report, object]:
-    """Check the data; return the report and the built Dataset (None when the data did not load).
-
-    Raises OSError or rdflib/YAML parser errors only for problems outside the data
-    (missing ontology files): the CLI maps those to exit code 2.
+    Raises OSError or parser errors only for problems outside the data (missing ontology files,
+    an unreadable kept import): the CLI maps those to exit code 2.
     """
-    from . import paths
-    from .build import build_dataset, load_vocabulary
-    from .export import union
-    from .load import load
-
-    ontology_dir = Path(ontology_dir or paths.ontology_dir())
-    vocab = load_vocabulary(ontology_dir)
     try:
-        data = load(Path(data_dir or paths.data_dir()), vocab.concepts)
+        asm = assemble(config or Config.resolve())
     except DataError as e:
-        return Report(False, problems=e.problems), None
-    ds = build_dataset(data, vocab, base)
+        return Report(False, problems=e.problems)
     if not run_shacl:
-        return Report(True), ds
-    ok, results, text = shacl(union(ds), ontology_dir / "shapes.ttl")
-    return Report(ok, shacl_results=results, shacl_text=text), ds
+        return Report(True, shacl_run=False)
+    return check(asm)

@@ -281,8 +281,8 @@ def page(G, *, title: str | None = None, seed: int = 42, physics: bool | None = 
          positions: dict | None = None) -> str:
     """The HTML of the network page for ``G`` (a view of :mod:`kg.network`), as a string."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
-    from markupsafe import Markup
     from jinja2.utils import htmlsafe_json_dumps
+    from markupsafe import Markup
     from pyvis.network import Network
 
     nodes, edges, options, info = vis_data(G, seed=seed, physics=physics, positions=positions)

@@ -1,24 +1,26 @@
 """Importers that grow the graph from public registries: CORDIS, ClinicalTrials.gov and ROR.
 
-``pmkg import cordis|ctgov|ror ...`` reads a registry's export, writes the
-records in pmkg's own model (the same classes, properties and participation
-nodes as curated records) into one named graph per import, and keeps it in
-``build/imports/`` with a manifest (:mod:`.kept`). Every build, query, export
-and network view then includes the kept imports, reconciled with the curated
-records (:mod:`.reconcile`): the same ROR, Wikidata, CORDIS project or
-organisation id, grant number, NCT or EudraCT number means the same node, and
-curated facts win over imported ones.
+``pmkg import cordis|ctgov|ror ...`` reads a registry's export into records of
+pmkg's own model (:mod:`kg.records`, the fields of :mod:`kg.model`) and keeps
+them in ``build/imports/`` with a manifest (:mod:`.kept`). Every build then
+merges the kept records into the curated ones (:mod:`.reconcile`: the same ROR,
+Wikidata, CORDIS project or organisation id, grant number, NCT or EudraCT
+number means the same node, and curated facts win) before the one writer
+(:mod:`kg.writer`) turns everything into RDF, each import in its own named graph.
 
 Modules: :mod:`.cordis`, :mod:`.ctgov`, :mod:`.ror` read the formats;
-:mod:`.runner` runs an import; :mod:`.emit` writes quads; :mod:`.kept` keeps,
-lists, removes and loads imports; :mod:`.progress` draws the progress bar.
+:mod:`.runner` runs an import; :mod:`.emit` keeps its records; :mod:`.kept`
+keeps, lists, removes and reads imports back; :mod:`.progress` draws the
+progress bar.
 """
 from __future__ import annotations
 
 from importlib import import_module
 
-from .kept import ImportFileError, Manifest, fingerprint, imports_dir, load_imports, manifests, remove
+from ..config import fingerprint, imports_dir
+from .kept import ImportFileError, Manifest, manifests, read_import, remove
 from .runner import BadRecords, NothingToImport, WrongFormat
+from .runner import run_import as _run
 
 #: importer name -> module (``KIND``, ``TITLE``, ``VERSION``, ``input_files``, ``check_format``, ``read``)
 IMPORTERS = ("cordis", "ctgov", "ror")
@@ -33,10 +35,8 @@ def importer(kind: str):
 
 def run_import(kind: str, inputs: dict, **kwargs):
     """Run the importer ``kind`` on ``inputs`` and keep the result: see :func:`.runner.run_import`."""
-    from .runner import run_import as _run
-
     return _run(importer(kind), inputs, **kwargs)
 
 
 __all__ = ["IMPORTERS", "BadRecords", "ImportFileError", "Manifest", "NothingToImport", "WrongFormat",
-           "fingerprint", "importer", "imports_dir", "load_imports", "manifests", "remove", "run_import"]
+           "fingerprint", "importer", "imports_dir", "manifests", "read_import", "remove", "run_import"]

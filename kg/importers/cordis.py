@@ -30,8 +30,6 @@ from pathlib import Path
 from typing import Iterator
 
 from ..load import check_date
-from ..namespaces import ORG, PMKG, SCHEMA
-from .emit import iri, lit
 from .runner import ImportContext, WrongFormat
 
 KIND = "cordis"
@@ -68,7 +66,6 @@ PROGRAMMES = {
     "FP6": "Sixth Framework Programme",
 }
 EC = ("European Commission", "EC", "BE")
-PIC = str(PMKG.PIC)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DIGITS = re.compile(r"^\d+$")
@@ -328,11 +325,11 @@ class _Cordis:
             gvals["programme"] = [programme]
         for fld, d in dates.items():
             gvals[fld] = [d]
-        gid = self.mint.imported_id("cordis-grant", pid)
-        self.emit.grant(gid, gvals, amount=money.get("ecMaxContribution"))
         doi = (row.get("grantDoi") or "").strip()
         if doi.startswith("10.") and not re.search(r'[\s<>"{}|^`\\]', doi):
-            self.emit.out.add(iri(self.mint.entity_iri(gid)), iri(str(SCHEMA.sameAs)), iri(f"https://doi.org/{doi}"))
+            gvals["same_as"] = [f"https://doi.org/{doi}"]
+        gid = self.mint.imported_id("cordis-grant", pid)
+        self.emit.grant(gid, gvals, amount=money.get("ecMaxContribution"))
 
     def ec(self) -> str:
         """The European Commission, the funder of every CORDIS grant (written once)."""
@@ -448,7 +445,8 @@ class _Cordis:
                 vals["website"] = [self.emit.check("organisation", "website", url)]
             except ValueError:
                 pass  # an unusable web address is left out, not worth refusing the row
-        self.emit.record("organisation", rid, vals, extra=[(iri(str(ORG.identifier)), lit(oid, datatype=PIC))])
+        vals["pic"] = [oid]
+        self.emit.record("organisation", rid, vals)
         self.ctx.counts["read organisations"] += 1
 
 

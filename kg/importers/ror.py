@@ -25,8 +25,6 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..namespaces import SCHEMA
-from .emit import iri
 from .reconcile import Keys, norm_name
 from .runner import ImportContext, WrongFormat
 
@@ -296,17 +294,18 @@ class _Ror:
                     continue  # an unusable web address is left out, not worth refusing the record
                 ctx.problem(file, line, rid_iri, fld, str(e))
                 return
-        extra = []
-        same = iri(str(SCHEMA.sameAs))
+        same: list[str] = []
         isni = re.sub(r"\s+", "", ext.get("isni", ""))
         if re.match(r"^\d{15}[\dX]$", isni):
-            extra.append((same, iri("https://isni.org/isni/" + isni)))
+            same.append("https://isni.org/isni/" + isni)
         if ext.get("grid") and re.match(r"^grid\.[0-9]+\.[0-9a-f]+$", ext["grid"]):
-            extra.append((same, iri("https://www.grid.ac/institutes/" + ext["grid"])))
+            same.append("https://www.grid.ac/institutes/" + ext["grid"])
         if ext.get("fundref") and ext["fundref"].isdigit():
-            extra.append((same, iri("https://doi.org/10.13039/" + ext["fundref"])))
+            same.append("https://doi.org/10.13039/" + ext["fundref"])
+        if same:
+            checked["same_as"] = same
         rid = self.mint.imported_id("ror", m.group(1))
-        self.emit.record("organisation", rid, checked, extra)
+        self.emit.record("organisation", rid, checked)
         self.imported.add(rid_iri)
         for rel in rec.get("relationships") or []:
             if isinstance(rel, dict) and rel.get("type") == "parent" and isinstance(rel.get("id"), str):
@@ -317,15 +316,15 @@ class _Ror:
     def finish(self) -> None:
         """Parent links, for parents imported here or curated (otherwise they would point nowhere)."""
         by_key = self.ctx.index.by_key
-        p = iri(str(SCHEMA.parentOrganization))
         for child, parent in self.parents:
             if parent in self.imported:
-                target = str(self.mint.imported("ror", _ROR.match(parent).group(1)))
+                target: str | None = self.mint.imported_id("ror", _ROR.match(parent).group(1))
             elif ("ror", parent) in by_key:
-                target = by_key[("ror", parent)]
+                target = self.mint.record_id(by_key[("ror", parent)])
             else:
                 continue
-            self.emit.out.add(iri(self.mint.entity_iri(child)), p, iri(target))
+            if target:
+                self.emit.record("organisation", child, {"parent": [target]})
 
 
 def read(ctx: ImportContext, inputs: dict, options: dict) -> None:

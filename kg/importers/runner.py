@@ -1,11 +1,11 @@
-"""Running one import: read the files, write the graph, reconcile, keep it with its manifest.
+"""Running one import: read the files, keep the records, reconcile, write the manifest.
 
 Every importer (``cordis``, ``ctgov``, ``ror``) only reads its format and
 describes records through an :class:`ImportContext`; this module does what is
-common: checks the curated data first, streams the quads to a temporary file,
+common: checks the curated data first, streams the records to a temporary file,
 refuses to keep anything when a row is bad (unless ``skip_bad``), reconciles
-with the curated graph to count what was added, merged and left out, and
-writes the manifest and the report.
+them with the curated records the way every build will (to count what is added,
+merged and left out), and writes the manifest and the report.
 """
 from __future__ import annotations
 
@@ -18,12 +18,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .. import __version__, paths
+from ..files import atomic_write
 from ..iris import Minter
-from ..load import DataError, Problem
+from ..load import DataError, Problem, load
+from ..records import Data
+from ..vocab import vocabulary
 from . import kept
-from .emit import Emitter, QuadFile, Vocab
+from .emit import Emitter, RecordFile
 from .progress import Progress
-from .reconcile import CuratedIndex
+from .reconcile import CuratedIndex, Merger
 
 
 class WrongFormat(ValueError):
@@ -44,7 +48,6 @@ class ImportContext:
 
     name: str
     mint: Minter
-    vocab: Vocab
     index: CuratedIndex
     emit: Emitter
     skip_bad: bool = False
@@ -67,7 +70,7 @@ class ImportSummary:
     manifest: kept.Manifest
     path: Path
     report: Path | None
-    quads: int
+    records: int
     entities: int
     merged_curated: int
     merged_imports: int
@@ -101,7 +104,7 @@ class ImportSummary:
             lines += [f"    {c}" for c in self.conflicts[:10]]
             if len(self.conflicts) > 10:
                 lines.append(f"    ... {len(self.conflicts) - 10} more in {self.report}")
-        lines.append(f"  wrote {self.path} ({self.quads:,} quads in graph <{m.graph}>)")
+        lines.append(f"  wrote {self.path} ({self.records:,} records, for the graph <{m.graph}>)")
         return "\n".join(lines)
 
 
@@ -123,12 +126,16 @@ def file_info(path: Path) -> dict[str, Any]:
             "sha256": h.hexdigest()}
 
 
-def curated_index(data_dir=None, ontology_dir=None, base: str | None = None) -> CuratedIndex:
-    """The index of the curated graph (imports excluded). Raises DataError when the data has problems."""
-    from ..build import build
+def curated_data(data_dir=None, ontology_dir=None) -> tuple[Data, dict[str, set[str]]]:
+    """The curated records and the concept ids per scheme. Raises DataError when the data has problems."""
+    vocab = vocabulary(Path(ontology_dir or paths.ontology_dir()))
+    return load(Path(data_dir or paths.data_dir()), vocab.schemes()), vocab.schemes()
 
-    ds = build(data_dir, ontology_dir, base, imports=False)
-    return CuratedIndex.from_dataset(ds, Minter(base))
+
+def curated_index(data_dir=None, ontology_dir=None, base: str | None = None) -> CuratedIndex:
+    """The index of the curated records (imports excluded). Raises DataError when the data has problems."""
+    data, _ = curated_data(data_dir, ontology_dir)
+    return CuratedIndex.from_records(data, Minter(base))
 
 
 def run_import(importer, inputs: dict[str, Any], *, name: str | None = None, skip_bad: bool = False,
@@ -138,30 +145,26 @@ def run_import(importer, inputs: dict[str, Any], *, name: str | None = None, ski
     """Run ``importer`` (a module: ``cordis``, ``ctgov`` or ``ror``) on ``inputs`` and keep the result.
 
     Raises :class:`BadRecords` listing every bad record (nothing written) unless ``skip_bad``,
-    :class:`kg.load.DataError` when the curated data has problems; :class:`WrongFormat` for a file of another format; :class:`NothingToImport`
-    when no record was selected.
+    :class:`kg.load.DataError` when the curated data has problems; :class:`WrongFormat` for a file of
+    another format; :class:`NothingToImport` when no record was selected.
     """
     options = dict(options or {})
     name = kept.check_name(name or importer.KIND)
     folder = Path(folder) if folder else kept.imports_dir()
     mint = Minter(base)
-    vocab = Vocab.load(ontology_dir)
-    paths = importer.input_files(inputs)
-    for p in paths:
+    input_paths = importer.input_files(inputs)
+    for p in input_paths:
         if not p.is_file():
             raise FileNotFoundError(f"{p}: no such file")
     importer.check_format(inputs)            # refuse a file of another format before any work
+    curated, concepts = curated_data(data_dir, ontology_dir)
     if index is None:
-        index = curated_index(data_dir, ontology_dir, mint.base)
-    files = [file_info(p) for p in paths]
+        index = CuratedIndex.from_records(curated, mint)
+    files = [file_info(p) for p in input_paths]
     when = _when()
-    graph = str(mint.import_graph(name))
-    source = str(mint.import_source(name))
-    with QuadFile(folder / (name + kept.DATA_SUFFIX), graph) as out:
-        emit = Emitter(out, mint, vocab, source)
-        ctx = ImportContext(name, mint, vocab, index, emit, skip_bad, progress)
-        title = f"{importer.TITLE} import '{name}'"
-        emit.provenance(name, title, importer.KIND, importer.VERSION, files, when)
+    with RecordFile(folder / (name + kept.DATA_SUFFIX)) as out:
+        emit = Emitter(out, concepts)
+        ctx = ImportContext(name, mint, index, emit, skip_bad, progress)
         importer.read(ctx, inputs, options)
         if ctx.problems and not skip_bad:
             raise BadRecords(ctx.problems)
@@ -169,57 +172,48 @@ def run_import(importer, inputs: dict[str, Any], *, name: str | None = None, ski
             raise NothingToImport(importer.nothing_message(options))
         out.close()
         if progress or (progress is None and sys.stderr.isatty()):
-            print(f"{importer.TITLE}: reconciling {out.count:,} quads with the curated data ...",
+            print(f"{importer.TITLE}: reconciling {emit.records:,} records with the curated data ...",
                   file=sys.stderr, flush=True)
-        draft = kept.Manifest(name=name, kind=importer.KIND, title=importer.TITLE,
-                              importer_version=importer.VERSION, pmkg_version=_pmkg_version(), base=mint.base,
-                              graph=graph, source=source, imported_at=when, files=files)
-        rec, quads = kept.reconcile_file(out.tmp, index, draft)
+        manifest = kept.Manifest(name=name, kind=importer.KIND, title=importer.TITLE,
+                                 importer_version=importer.VERSION, pmkg_version=__version__, base=mint.base,
+                                 graph=str(mint.import_graph(name)), source=str(mint.import_source(name)),
+                                 imported_at=when, files=files)
+        imported = kept.read_records(out.tmp, name, concepts)
+        merger = Merger(curated, mint, index)
+        outcome = merger.add(imported)
         others = [m for m in kept.manifests(folder) if m.name != name]
-        in_imports = _entities_in(folder, others, mint.base) & (rec.entities - index.subjects) if others else set()
-        in_imports -= {mint.entity_iri(a) for a in rec.aliases}
+        in_imports = (_ids_in(folder, others) & outcome.entities) - set(outcome.aliases) if others else set()
         replaced = (folder / (name + kept.MANIFEST_SUFFIX)).exists()
         path = out.commit()
-    conflicts = [c.text(mint) for c in rec.conflicts.values()]
+    conflicts = [c.text(mint) for c in outcome.conflicts]
     report = _write_report(folder, name, ctx.problems, conflicts)
-    manifest = draft
     manifest.options = {k: v for k, v in options.items() if v not in (None, [], (), False)}
-    manifest.counts = {**ctx.counts, "quads": quads, "entities": len(rec.entities), "merged": rec.merged,
-                       "merged_imports": len(in_imports), "conflicts": len(conflicts)}
+    manifest.counts = {**ctx.counts, "records": emit.records, "entities": len(outcome.entities),
+                       "merged": outcome.merged, "merged_imports": len(in_imports), "conflicts": len(conflicts)}
     manifest.conflicts, manifest.skipped = conflicts[:50], len(ctx.problems)
-    from ..files import atomic_write
-
     atomic_write(folder / (name + kept.MANIFEST_SUFFIX), manifest.to_json())
-    return ImportSummary(manifest, path, report, quads, len(rec.entities), rec.merged, len(in_imports),
-                         dict(rec.rules), conflicts, list(ctx.problems), dict(ctx.counts), replaced)
+    return ImportSummary(manifest, path, report, emit.records, len(outcome.entities), outcome.merged,
+                         len(in_imports), dict(outcome.rules), conflicts, list(ctx.problems), dict(ctx.counts),
+                         replaced)
 
 
-def _pmkg_version() -> str:
-    from .. import __version__
-
-    return __version__
-
-
-def _entities_in(folder: Path, others: list[kept.Manifest], base: str) -> set[str]:
-    """Entity IRIs that are subjects in the other kept imports (rebased to ``base``)."""
+def _ids_in(folder: Path, others: list[kept.Manifest]) -> set[str]:
+    """Record ids of the entities in the other kept imports."""
     found: set[str] = set()
     for m in others:
-        ent = Minter(m.base).prefixes()["pm"]
         p = folder / m.data_file
         if not p.is_file():
             continue
         with open(p, encoding="utf-8") as fh:
             for line in fh:
-                if line.startswith("<" + ent):
-                    s = line[1: line.index(">")]
-                    if "." not in s[len(ent):]:
-                        found.add(base + s[len(m.base):])
+                if line.startswith('{"kind":'):
+                    i = line.find('"id":"')
+                    if i > 0:
+                        found.add(line[i + 6: line.index('"', i + 6)])
     return found
 
 
 def _write_report(folder: Path, name: str, skipped: list[Problem], conflicts: list[str]) -> Path | None:
-    from ..files import atomic_write
-
     path = folder / (name + kept.REPORT_SUFFIX)
     if not skipped and not conflicts:
         path.unlink(missing_ok=True)

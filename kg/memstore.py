@@ -1,0 +1,161 @@
+"""rdflib as a store (``--store memory``), and the bridge between rdflib and pyoxigraph terms.
+
+rdflib is where pmkg builds, serialises (JSON-LD, long Turtle) and validates
+(pySHACL); Oxigraph is where it queries. :class:`MemoryStore` keeps the store
+contract of :mod:`kg.store` (the union of the named graphs as default graph) so
+a query gives the rows it gives in Oxigraph, only more slowly.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Identifier
+
+from .config import default_base
+from .namespaces import bind
+from .store import Result, Term, names_graph
+from .writer import nt
+
+if TYPE_CHECKING:
+    from .assemble import Assembly
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def from_ox(t: Term) -> Identifier | None:
+    """A pyoxigraph term as the equal rdflib term (plain literals stay plain, as rdflib builds them)."""
+    if t is None:
+        return None
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    if isinstance(t, ox.Literal):
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        dt = t.datatype.value
+        return Literal(t.value, datatype=None if dt == XSD_STRING else URIRef(dt))
+    raise TypeError(f"unsupported RDF term from Oxigraph: {t!r}")
+
+
+def to_ox(t: Identifier | None) -> Term:
+    """An rdflib term as the equal pyoxigraph term, in the canonical lexical form pmkg writes."""
+    if t is None:
+        return None
+    if isinstance(t, URIRef):
+        return ox.NamedNode(str(t))
+    if isinstance(t, BNode):
+        return ox.BlankNode(str(t))
+    if isinstance(t, Literal):
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        if t.datatype is not None:
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+        return ox.Literal(str(t))
+    raise TypeError(f"cannot use a {type(t).__name__} ({t!r}) as an RDF term")
+
+
+def add_nquads(ds: Dataset, nquads: bytes) -> None:
+    """Add N-Quads text to an rdflib Dataset (parsed by pyoxigraph, much faster than rdflib's own
+    parser); triples without a graph go to the default graph."""
+    iris: dict[str, URIRef] = {}
+    graphs: dict[str, Graph] = {}
+
+    def uri(v: str) -> URIRef:
+        u = iris.get(v)
+        if u is None:
+            u = URIRef(v)
+            if len(iris) < 200_000:  # predicates, classes, concepts and hubs repeat: keep them
+                iris[v] = u
+        return u
+
+    rows: list = []
+    default = ds.default_context
+    for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+        o = q.object
+        obj: Identifier
+        if isinstance(o, ox.NamedNode):
+            obj = uri(o.value)
+        elif isinstance(o, ox.BlankNode):
+            obj = BNode(o.value)
+        elif o.language:
+            obj = Literal(o.value, lang=o.language)
+        else:
+            dt = o.datatype.value
+            obj = Literal(o.value) if dt == XSD_STRING else Literal(o.value, datatype=uri(dt))
+        g = q.graph_name
+        if isinstance(g, ox.DefaultGraph):
+            ctx = default
+        else:
+            ctx = graphs.get(g.value)
+            if ctx is None:
+                ctx = graphs[g.value] = ds.graph(URIRef(g.value))
+        subj = uri(q.subject.value) if isinstance(q.subject, ox.NamedNode) else BNode(q.subject.value)
+        rows.append((subj, uri(q.predicate.value), obj, ctx))
+        if len(rows) >= 100_000:
+            ds.addN(rows)
+            rows = []
+    ds.addN(rows)
+
+
+def dataset_of(nquads: bytes, base: str | None = None) -> Dataset:
+    """An rdflib Dataset of N-Quads of named graphs whose default graph is their union (for SHACL,
+    JSON-LD and the Python API)."""
+    ds = Dataset(default_union=True)
+    add_nquads(ds, nquads)
+    bind(ds, base or default_base())
+    return ds
+
+
+class MemoryStore:
+    """rdflib's in-memory Dataset: queries see its default graph (for a store made by
+    :meth:`from_assembly`, the union of the named graphs) and each source's graph through GRAPH."""
+
+    def __init__(self, ds: Dataset, base: str | None = None) -> None:
+        self.ds = ds
+        self.base = base
+
+    @classmethod
+    def from_nquads(cls, nquads: bytes, base: str | None = None) -> MemoryStore:
+        """A store holding the quads of N-Quads text (triples without a graph go to the default graph)."""
+        ds = Dataset(default_union=False)
+        add_nquads(ds, nquads)
+        bind(ds, base or default_base())
+        return cls(ds, base)
+
+    @classmethod
+    def from_assembly(cls, asm: Assembly) -> MemoryStore:
+        """The store of an assembled graph: its named graphs, and their union as default graph."""
+        return cls.from_nquads(asm.nquads(names=True, default=True), asm.config.base)
+
+    def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> Result:
+        res = self.ds.query(sparql, initBindings={Variable(k): from_ox(v) for k, v in (bindings or {}).items()})
+        kind = res.type
+        if kind == "SELECT":
+            names = [str(v) for v in res.vars or []]
+            return Result(kind, names, [tuple(to_ox(t) for t in row) for row in res])
+        if kind == "ASK":
+            return Result(kind, boolean=bool(res.askAnswer))
+        return Result(kind, triples=[ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in res])
+
+    def nquads(self, names: bool = False) -> bytes:
+        """The named graphs as sorted N-Quads (the names index only when ``names``)."""
+        skip = None if names else names_graph(self.base)
+        lines = set()
+        for ctx in self.ds.graphs():
+            g = ctx.identifier
+            if str(g) in (str(DATASET_DEFAULT_GRAPH_ID), skip):
+                continue
+            gt = nt(g)
+            lines.update(f"{nt(s)} {nt(p)} {nt(o)} {gt} .\n" for s, p, o in ctx)
+        return "".join(sorted(lines)).encode("utf-8")
+
+    def dataset(self) -> Dataset:
+        """The named graphs in a Dataset whose default graph is their union."""
+        return dataset_of(self.nquads(), self.base)
+
+    def describe(self) -> str:
+        return "rdflib memory store"
