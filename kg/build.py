@@ -12,6 +12,7 @@ fails publishes nothing and leaves the previous one as it was.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import time
@@ -46,13 +47,17 @@ class Published:
 
 
 def build(data_dir: Path | str | None = None, ontology_dir: Path | str | None = None,
-          base: str | None = None, imports: bool | None = None) -> Dataset:
+          base: str | None = None, imports: bool | Path | str | None = None) -> Dataset:
     """The graph as an rdflib Dataset (one named graph per source, their union as default graph).
 
-    ``imports``: include the kept imports (default: when ``data_dir`` is the project's own).
-    Raises :class:`kg.load.DataError` listing every problem in the data.
+    ``imports``: include the kept imports (default: when ``data_dir`` is the project's own), or
+    the folder of kept imports to include. Raises :class:`kg.load.DataError` listing every problem
+    in the data.
     """
-    config = Config.resolve(data_dir, ontology_dir, base, imports)
+    if isinstance(imports, (str, Path)):
+        config = Config.resolve(data_dir, ontology_dir, base, True, imports)
+    else:
+        config = Config.resolve(data_dir, ontology_dir, base, imports)
     asm = assemble(config)
     return dataset_of(asm.nquads(names=False), config.base)
 
@@ -78,12 +83,10 @@ def publish(config: Config, out: Path | str | None = None, *, shacl: bool = True
     parts = config.parts()          # hashed before reading, so a change while building makes it stale
     asm = assemble(config)
     lap("assemble")
+    # The shapes are checked in a second process while this one writes the store and the pages
+    # (two cores, about half the time); nothing is published unless the graph conforms.
+    shapes = Shapes(asm) if shacl else None
     report = None
-    if shacl:
-        report = check(asm)
-        lap("shacl")
-        if not report.conforms:
-            raise ShapesError(report)
     with published.lock(folder):
         gen = published.new_generation(folder)
         try:
@@ -92,7 +95,7 @@ def publish(config: Config, out: Path | str | None = None, *, shacl: bool = True
             lap("store")
             files = []
             if pages:
-                nquads = store.nquads()
+                nquads = asm.nquads(names=False)
                 rendered = {"pmkg.ttl": serialize(nquads, "turtle", config.base),
                             "pmkg.trig": serialize(nquads, "trig", config.base)}
                 lap("rdf")
@@ -103,6 +106,11 @@ def publish(config: Config, out: Path | str | None = None, *, shacl: bool = True
                     files.append(folder / name)
             store.store.flush()
             del store
+            if shapes is not None:
+                report = shapes.result()
+                lap("shacl (waited)")
+                if not report.conforms:
+                    raise ShapesError(report)
             published.write_manifest(gen, config, parts, {
                 "pmkg": __version__, "built": _now(), "shacl": shacl,
                 "counts": {"quads": len(asm.quads), "triples": asm.counts.triples, "entities": asm.counts.entities},
@@ -110,9 +118,57 @@ def publish(config: Config, out: Path | str | None = None, *, shacl: bool = True
             final = published.commit(folder, gen, [f.name for f in files])
         except BaseException:
             shutil.rmtree(gen, ignore_errors=True)
+            if shapes is not None:
+                shapes.cancel()
             raise
     lap("publish")
     return Published(folder, final, files, asm, report, t)
+
+
+class Shapes:
+    """The SHACL check of an assembly, run in a forked process (or here, where fork is not available)."""
+
+    def __init__(self, asm: Assembly) -> None:
+        self._report: Report | None = None
+        self._proc = None
+        try:
+            ctx = multiprocessing.get_context("fork")
+        except ValueError:
+            self._report = check(asm)
+            return
+        self._conn, child = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_check_and_send, args=(asm, child), daemon=True)
+        self._proc.start()
+        child.close()
+
+    def result(self) -> Report:
+        """The report (waits for the check to finish)."""
+        if self._report is None and self._proc is not None:
+            try:
+                ok, payload = self._conn.recv()
+            except EOFError:
+                raise RuntimeError(f"the SHACL check stopped (exit code {self._proc.exitcode})") from None
+            finally:
+                self._proc.join()
+            if not ok:
+                raise RuntimeError(f"the SHACL check failed: {payload}")
+            self._report = payload
+        assert self._report is not None
+        return self._report
+
+    def cancel(self) -> None:
+        if self._proc is not None and self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join()
+
+
+def _check_and_send(asm: Assembly, conn) -> None:
+    try:
+        conn.send((True, check(asm)))
+    except Exception as e:  # sent to the parent, which raises it with the build's other errors
+        conn.send((False, f"{type(e).__name__}: {e}"))
+    finally:
+        conn.close()
 
 
 def rebuild(config: Config, folder: Path) -> Published:

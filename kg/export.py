@@ -9,19 +9,27 @@ rdflib's. The single-graph formats hold the union: each distinct triple once.
 from __future__ import annotations
 
 import pyoxigraph as ox
+from rdflib import Dataset, Graph
 
 from .config import default_base
-from .memstore import dataset_of
+from .memstore import MemoryStore, dataset_of, default_graph
+from .namespaces import bind
 from .options import RDF_FORMATS
 from .prefixes import prefixes
 
 FORMATS = RDF_FORMATS
 
 
-def serialize(nquads: bytes, fmt: str = "turtle", base: str | None = None) -> bytes:
-    """The bytes of the named graphs in ``nquads`` as ``fmt`` (a key of :data:`FORMATS`)."""
+def serialize(graph: bytes | Dataset, fmt: str = "turtle", base: str | None = None) -> bytes:
+    """The bytes of the named graphs in ``graph`` (N-Quads, or an rdflib Dataset) as ``fmt`` (a key of
+    :data:`FORMATS`)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if isinstance(graph, Dataset):
+        base = base or base_of(graph)
+        nquads = MemoryStore(graph, base).nquads()
+    else:
+        nquads = graph
     base = base or default_base()
     pref = prefixes(base)
     if fmt == "nquads":
@@ -33,7 +41,7 @@ def serialize(nquads: bytes, fmt: str = "turtle", base: str | None = None) -> by
         return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=pref)
     if fmt == "trig":
         return ox.serialize(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.TRIG, prefixes=pref)
-    g = dataset_of(_union(nquads), base).default_context
+    g = default_graph(dataset_of(_union(nquads), base))
     if fmt == "jsonld":
         return g.serialize(format="json-ld", context=pref, auto_compact=True, indent=2, sort_keys=True,
                            encoding="utf-8")
@@ -44,3 +52,20 @@ def _union(nquads: bytes) -> bytes:
     """The distinct triples as sorted N-Triples (parsed and written by Oxigraph, so any N-Quads works)."""
     lines = {str(q.triple).encode("utf-8") + b" .\n" for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)}
     return b"".join(sorted(lines))
+
+
+def union(ds: Dataset) -> Graph:
+    """All triples of every named graph of an rdflib Dataset in one Graph, prefixes bound."""
+    g = Graph()
+    bind(g, base_of(ds))
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
+def base_of(ds: Dataset) -> str:
+    """The instance base IRI bound on ``ds`` (the namespace of its ``pm:`` prefix, minus 'id/')."""
+    for prefix, ns in ds.namespaces():
+        if prefix == "pm":
+            return str(ns)[: -len("id/")]
+    return default_base()

@@ -58,6 +58,12 @@ def to_ox(t: Identifier | None) -> Term:
     raise TypeError(f"cannot use a {type(t).__name__} ({t!r}) as an RDF term")
 
 
+def default_graph(ds: Dataset) -> Graph:
+    """The default graph of a Dataset (``default_graph`` in rdflib 7.2+, ``default_context`` before)."""
+    g = getattr(ds, "default_graph", None)
+    return g if isinstance(g, Graph) else ds.default_context
+
+
 def add_nquads(ds: Dataset, nquads: bytes) -> None:
     """Add N-Quads text to an rdflib Dataset (parsed by pyoxigraph, much faster than rdflib's own
     parser); triples without a graph go to the default graph."""
@@ -73,7 +79,7 @@ def add_nquads(ds: Dataset, nquads: bytes) -> None:
         return u
 
     rows: list = []
-    default = ds.default_context
+    default = default_graph(ds)
     for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
         o = q.object
         obj: Identifier

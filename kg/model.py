@@ -152,7 +152,7 @@ KINDS: dict[str, Kind] = {
                 Field("number", IDENT, (FRAPO.hasGrantNumber,), pattern=r"^\d+$", doc="digits only"),
                 Field("reference", IDENT, (PMKG.fundingReference,), pattern=r"^\S(.*\S)?$"),
                 Field("title", TEXT, (SCHEMA.name,)),
-                DESCRIPTION,
+                ALT_NAMES, DESCRIPTION,
                 Field("funder", REF, (SCHEMA.funder,), required=True, refs=("organisation",)),
                 Field("programme", REF, (PMKG.fundingProgramme,), refs=("programme",)),
                 Field("funds", REF, (SCHEMA.fundedItem, FRAPO.funds), required=True, many=True,

@@ -15,7 +15,7 @@ from rdflib.namespace import SH
 
 from .assemble import Assembly, Config, assemble
 from .load import DataError, Problem
-from .memstore import add_nquads
+from .memstore import add_nquads, default_graph
 from .prefixes import curie
 
 CONFORMS, VIOLATIONS, ERROR = 0, 1, 2
@@ -66,23 +66,32 @@ def union_graph(asm: Assembly) -> Graph:
     """The union of the assembled named graphs (what pmkg.ttl holds) as an rdflib Graph."""
     ds = Dataset(default_union=False)
     add_nquads(ds, "".join(t + " .\n" for t in asm.union()).encode("utf-8"))
-    return ds.default_context
+    return default_graph(ds)
+
+
+def shacl(graph: Graph, shapes_path: Path) -> tuple[bool, list[tuple[str, str, str]], str]:
+    """Run pySHACL on ``graph`` with the shapes file; return (conforms, (focus node, path as a CURIE,
+    message) per violation, full text)."""
+    shapes = Graph().parse(shapes_path, format="turtle")
+    conforms, report, text = pyshacl.validate(graph, shacl_graph=shapes, inference="none",
+                                              allow_warnings=True, advanced=False)
+    results = []
+    for r in report.subjects(SH.resultSeverity, SH.Violation):
+        path = report.value(r, SH.resultPath)
+        results.append((str(report.value(r, SH.focusNode)), curie(str(path)) if path is not None else "-",
+                        str(report.value(r, SH.resultMessage))))
+    return bool(conforms), sorted(results), text
 
 
 def check(asm: Assembly, shapes: Path | None = None) -> Report:
     """Run the SHACL shapes on the merged graph of ``asm``; each result names the focus node, the
     path and the message, and for a node an import brought in, the import and its record."""
-    shapes_path = shapes or asm.config.ontology_dir / SHAPES
-    shapes_graph = Graph().parse(shapes_path, format="turtle")
-    conforms, report, text = pyshacl.validate(union_graph(asm), shacl_graph=shapes_graph, inference="none",
-                                              allow_warnings=True, advanced=False)
-    mint, base = asm.mint, asm.config.base
+    conforms, found, text = shacl(union_graph(asm), shapes or asm.config.ontology_dir / SHAPES)
+    mint = asm.mint
+    ent = mint.prefixes()["pm"]
     results = []
-    for r in report.subjects(SH.resultSeverity, SH.Violation):
-        focus = str(report.value(r, SH.focusNode))
-        path = report.value(r, SH.resultPath)
-        msg = report.value(r, SH.resultMessage)
-        rid = mint.record_id(focus.split(".", 1)[0] if "/id/" in focus else focus)
+    for focus, path, msg in found:
+        rid = focus[len(ent):].split(".", 1)[0] if focus.startswith(ent) else None   # an entity, or its x.amount
         part = mint.split_participation(focus)
         rid = rid or (part[0] if part else None)
         where = ""
@@ -92,8 +101,8 @@ def check(asm: Assembly, shapes: Path | None = None) -> Report:
                 where = f" [from import {', '.join(repr(i) for i in imports)}, record {rid}]"
             elif imports:
                 where = f" [curated record {rid}, with values from import {', '.join(repr(i) for i in imports)}]"
-        results.append(f"{curie(focus, base)} {curie(str(path), base) if path is not None else '-'}: {msg}{where}")
-    return Report(bool(conforms), shacl_results=sorted(results), shacl_text=text)
+        results.append(f"{focus} {path}: {msg}{where}")
+    return Report(conforms, shacl_results=results, shacl_text=text)
 
 
 def validate(config: Config | None = None, *, run_shacl: bool = True) -> Report:

@@ -16,7 +16,7 @@ from (``graph/<source id>``); an import is a source like any other
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from rdflib import BNode, Literal, URIRef
@@ -42,6 +42,8 @@ def nt(term: Any) -> str:
             return integer_lit(int(lex))
         if dt == str(XSD.boolean):
             return lit("true" if lex in ("true", "1") else "false", datatype=dt)
+        if dt == str(XSD.dateTime):   # rdflib writes UTC as +00:00, Oxigraph (and pmkg) as Z
+            return datetime_lit(lex)
         return lit(lex, term.language, dt)
     if isinstance(term, BNode):
         raise ValueError(f"blank node {term!r}: pmkg mints an IRI for every node")
@@ -77,15 +79,16 @@ class Quads:
                 out |= triples
         return out
 
-    def nquads(self, graphs: Iterable[str] | None = None, default: Iterable[str] | None = None) -> Iterator[str]:
-        """N-Quads lines, sorted (the same data always gives the same bytes): the named graphs
-        ``graphs`` (default: all), then ``default`` triples in the default graph."""
-        for g in sorted(self.graphs if graphs is None else graphs):
-            for t in sorted(self.graphs.get(g, ())):
-                yield f"{t} {g} .\n"
+    def nquads(self, graphs: Iterable[str] | None = None, default: Iterable[str] | None = None) -> list[str]:
+        """N-Quads lines, sorted (the same data always gives the same bytes, and the same order a
+        store's sorted dump has): the named graphs ``graphs`` (default: all), and ``default`` triples
+        in the default graph."""
+        lines = [f"{t} {g} .\n" for g in (self.graphs if graphs is None else graphs)
+                 for t in self.graphs.get(g, ())]
         if default is not None:
-            for t in sorted(default):
-                yield f"{t} .\n"
+            lines.extend(f"{t} .\n" for t in default)
+        lines.sort()
+        return lines
 
 
 # --- the writer ------------------------------------------------------------------------------------

@@ -15,62 +15,96 @@ MINI = ROOT / "tests" / "fixtures" / "mini"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-@pytest.fixture(scope="session")
-def dataset():
-    """The knowledge graph built from the shipped data/ (rdflib Dataset, union default graph)."""
-    from kg.build import build
-
-    return build(DATA, ONTOLOGY)
-
-
-@pytest.fixture(scope="session")
-def union_graph(dataset):
-    """All triples of every named graph in one rdflib Graph."""
-    from kg.export import union
-
-    return union(dataset)
-
-
-@pytest.fixture(scope="session")
-def mini_dataset():
-    """The tiny fixture data set of tests/fixtures/mini."""
-    from kg.build import build
-
-    return build(MINI, ONTOLOGY)
+@pytest.fixture(scope="session", autouse=True)
+def _own_project(tmp_path_factory):
+    """Every test runs in a project of its own (links to the shipped data, ontology and queries, and
+    a temporary build/): no test reads or writes the clone's build/."""
+    root = tmp_path_factory.mktemp("session-project")
+    for name in ("data", "ontology", "queries"):
+        (root / name).symlink_to(ROOT / name)
+    old = {k: os.environ.get(k) for k in ("PMKG_ROOT", "PMKG_BASE")}
+    os.environ["PMKG_ROOT"] = str(root)
+    os.environ.pop("PMKG_BASE", None)
+    yield root
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 @pytest.fixture(scope="session")
-def network_raw(dataset):
-    """What the network views read from the shipped data (kg.network.fetch), queried once."""
-    from kg.network import fetch
+def assembly():
+    """The graph of the shipped data/ (no imports), assembled once (kg.assemble.Assembly)."""
+    from kg.assemble import Config, assemble
 
-    return fetch(dataset)
-
-
-@pytest.fixture(scope="session")
-def curated_index(dataset):
-    """The shipped data's identifiers, names and facts as the importers reconcile against them
-    (kg.importers.reconcile.CuratedIndex), read once; imports never write into ``dataset``."""
-    from kg.importers.reconcile import CuratedIndex
-    from kg.iris import Minter
-
-    return CuratedIndex.from_dataset(dataset, Minter())
+    return assemble(Config.resolve(DATA, ONTOLOGY, imports=False))
 
 
 @pytest.fixture(scope="session")
-def memory(dataset):
-    """The shipped graph in rdflib's memory store (kg.store.MemoryStore)."""
-    from kg.store import MemoryStore
+def dataset(assembly):
+    """The knowledge graph of the shipped data/ as an rdflib Dataset (union default graph)."""
+    from kg.memstore import dataset_of
 
-    return MemoryStore(dataset)
+    return dataset_of(assembly.nquads(names=False))
 
 
 @pytest.fixture(scope="session")
-def oxigraph(dataset):
+def union_graph(assembly):
+    """All triples of every named graph (the union, what pmkg.ttl holds) in one rdflib Graph."""
+    from kg.validate import union_graph as union
+
+    return union(assembly)
+
+
+@pytest.fixture(scope="session")
+def mini_assembly():
+    """The tiny fixture data set of tests/fixtures/mini, assembled."""
+    from kg.assemble import Config, assemble
+
+    return assemble(Config.resolve(MINI, ONTOLOGY, imports=False))
+
+
+@pytest.fixture(scope="session")
+def mini_dataset(mini_assembly):
+    """The tiny fixture data set as an rdflib Dataset."""
+    from kg.memstore import dataset_of
+
+    return dataset_of(mini_assembly.nquads(names=False))
+
+
+@pytest.fixture(scope="session")
+def memory(assembly):
+    """The shipped graph in rdflib's memory store (kg.memstore.MemoryStore)."""
+    from kg.memstore import MemoryStore
+
+    return MemoryStore.from_assembly(assembly)
+
+
+@pytest.fixture(scope="session")
+def oxigraph(assembly):
     """The shipped graph in an in-memory Oxigraph store."""
     from kg.store import OxigraphStore
 
-    return OxigraphStore.from_dataset(dataset)
+    return OxigraphStore.from_nquads(assembly.nquads(names=True, default=True))
+
+
+@pytest.fixture(scope="session")
+def network_raw(oxigraph):
+    """What the network views read from the shipped data (kg.network.fetch), queried once."""
+    from kg.network import fetch
+
+    return fetch(oxigraph)
+
+
+@pytest.fixture(scope="session")
+def curated_index(assembly):
+    """The shipped data's identifiers and names as the importers reconcile against them
+    (kg.importers.reconcile.CuratedIndex), read once."""
+    from kg.importers.reconcile import CuratedIndex
+    from kg.iris import Minter
+
+    return CuratedIndex.from_records(assembly.curated, Minter())
 
 
 @pytest.fixture
@@ -157,8 +191,9 @@ def stop_process(proc) -> None:
 
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory):
-    """A real Oxigraph server (the `oxigraph` package from PyPI) on a free 127.0.0.1 port, empty,
-    union default graph on. Yields its base URL (``/query``, ``/store`` below it)."""
+    """A real Oxigraph server (the `oxigraph` package from PyPI) on a free 127.0.0.1 port, empty.
+    Its default graph is its own (no --union-default-graph, which would count a triple in two graphs
+    twice): pmkg push fills it with the union. Yields its base URL (``/query``, ``/store`` below it)."""
     import subprocess
     import sys
 
@@ -170,7 +205,7 @@ def oxigraph_server(tmp_path_factory):
         pytest.skip(msg)
     port = free_port()
     proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
-                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                             "--bind", f"127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_for_port(port, proc)

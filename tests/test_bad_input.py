@@ -135,11 +135,11 @@ def test_all_errors_reported_at_once(mini, out, capsys):
 
 def test_norway_is_not_false(mini, dataset_of=None):
     """Regression: YAML 1.1 reads an unquoted NO as false; our loader keeps it a country code."""
-    from kg.build import load_vocabulary
     from kg.load import load
+    from kg.vocab import vocabulary
 
     edit(mini / "organisations.yaml", 'country: "NO"', "country: NO")
-    data = load(mini, load_vocabulary(ONTOLOGY).concepts)
+    data = load(mini, vocabulary(ONTOLOGY).schemes())
     assert data.records["ous"].values["country"][0].value == "NO"
 
 

@@ -40,9 +40,9 @@ def test_build_writes_turtle_and_prints_a_summary(tmp_path, capsys):
     from rdflib import Graph
 
     assert main(["build", "--data", str(DATA), "--ontology", str(ONTOLOGY), "-o", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "Built the pmkg graph:" in out and "schema:Organization" in out
-    assert f"Wrote {tmp_path / 'pmkg.ttl'}" in out
+    assert f"pmkg: wrote {tmp_path / 'pmkg.ttl'}" in err
     g = Graph().parse(tmp_path / "pmkg.ttl", format="turtle")
     assert len(g) > 1000
 

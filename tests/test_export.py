@@ -14,11 +14,24 @@ from kg.namespaces import DCTERMS, RDF, VOID
 PARSE_AS = {"turtle": "turtle", "longturtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
 
 
+def canonical(g: Graph) -> set[str]:
+    """The triples of ``g`` with every literal in its canonical form (as Oxigraph stores it)."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return {str(q.triple) for q in store}
+
+
 @pytest.mark.parametrize("fmt", sorted(PARSE_AS))
 def test_triple_formats_round_trip(dataset, union_graph, fmt):
     g = Graph().parse(data=serialize(dataset, fmt), format=PARSE_AS[fmt])
     assert len(g) == len(union_graph)
-    assert isomorphic(g, union_graph)
+    if fmt == "longturtle":
+        # rdflib's long Turtle writes the decimal 5968725 as 5968725.0: the same value, another lexical form
+        assert canonical(g) == canonical(union_graph)
+    else:
+        assert isomorphic(g, union_graph)
 
 
 @pytest.mark.parametrize("fmt", ["trig", "nquads"])

@@ -1,6 +1,8 @@
 """pmkg import cordis: CORDIS project.csv + organization.csv into the graph, reconciled with data/."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
@@ -14,6 +16,22 @@ from conftest import DATA, ONTOLOGY, ROOT
 FIX = ROOT / "tests" / "fixtures" / "cordis"
 PM = "https://w3id.org/pmkg/id/"
 INPUTS = {"projects": FIX / "project.csv", "organizations": FIX / "organization.csv"}
+
+
+def kept_records(folder) -> dict:
+    """The records of the CORDIS import kept in ``folder``, by id (as kept, before reconciliation)."""
+    from kg.importers.kept import read_records
+    from kg.vocab import vocabulary
+
+    imp = read_records(folder / "cordis.jsonl", "cordis", vocabulary(ONTOLOGY).schemes())
+    out: dict = {}
+    for r in imp.records:
+        if r.id in out:
+            for k, vs in r.values.items():
+                out[r.id].values.setdefault(k, []).extend(vs)
+        else:
+            out[r.id] = r
+    return out
 
 
 def pm(rid: str) -> URIRef:
@@ -117,24 +135,21 @@ def test_same_cordis_id_and_grant_number_are_the_same_nodes(ds):
 
 def test_curated_facts_win_and_the_conflict_is_reported(imported, ds):
     _, s = imported
-    assert any(c.startswith("pm:echos schema:startDate: curated '2023-04-01' kept, imported '2023-05-01'")
+    assert any(c.startswith("pm:echos start: curated '2023-04-01' kept, imported '2023-05-01'")
                for c in s.conflicts)
     assert set(ds.objects(pm("echos"), SCHEMA.startDate)) == {Literal("2023-04-01", datatype=ns.XSD.date)}
     report = s.report.read_text(encoding="utf-8")
-    assert "pm:echos schema:startDate" in report
+    assert "pm:echos start" in report
 
 
 def test_awkward_text_survives(imported, ds):
     """Quoted ';' and doubled quotes inside multi-line objectives, CR LF line ends, non-ASCII titles."""
-    from rdflib import Dataset
-
-    kept = Dataset(default_union=True)
-    kept.parse(imported[0] / "cordis.nq", format="nquads")  # the import as kept, before reconciliation
-    prime = str(kept.value(pm("cordis-project-101104269"), SCHEMA.description))
+    kept = kept_records(imported[0])  # the import as kept, before reconciliation
+    prime = kept["cordis-project-101104269"].first("description")
     assert prime == ('PRIME-ROSE brings DRUP-like clinical trials (DLCTs) together; it will:\n'
                      '- share data across trials; "synthetic" control arms included;\n'
                      '- implement precision cancer medicine in routine care.')
-    echos = str(kept.value(pm("cordis-project-101104587"), SCHEMA.description))
+    echos = kept["cordis-project-101104587"].first("description")
     assert echos == ('National Cancer Mission Hubs; a network of hubs.\n'
                      'Second paragraph: "hubs" engage citizens; patients; and researchers.')
     # on the curated node the curated description is kept, the imported one left out
@@ -196,8 +211,7 @@ def test_filters(tmp_path, curated_index, options, expected):
     s = run_import("cordis", INPUTS, folder=tmp_path, index=curated_index, options=options)
     assert s.counts["read projects"] == len(expected)
     assert s.counts["filtered out projects"] == 5 - len(expected)
-    text = (tmp_path / "cordis.nq").read_text(encoding="utf-8")
-    cordis_ids = {line.split('"')[1] for line in text.splitlines() if "#cordisId>" in line}
+    cordis_ids = {r.first("cordis") for r in kept_records(tmp_path).values() if r.kind == "project"}
     assert cordis_ids == expected
 
 
@@ -280,12 +294,15 @@ def test_hostile_strings_stay_literals(tmp_path, curated_index):
         csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([header, first])
     run_import("cordis", {"projects": FIX / "project.csv", "organizations": orgs},
                folder=tmp_path / "imports", index=curated_index, options={"ids": ["101104269"]})
-    kept = Dataset(default_union=True)
-    kept.parse(tmp_path / "imports" / "cordis.nq", format="nquads")
-    lines = (tmp_path / "imports" / "cordis.nq").read_text(encoding="utf-8").count("\n")
-    assert len(kept) == lines  # one quad a line: the name added none
-    org = pm("cordis-org-999000001")
-    assert str(kept.value(org, SCHEMA.name)) == hostile.replace("\x0b", " ")   # control characters become spaces
-    assert kept.value(org, SCHEMA.url) is None                                  # not a usable web address: left out
-    assert not any("evil.example" in str(t) for q in kept.quads((None, None, None, None)) for t in q[:3]
+    text = (tmp_path / "imports" / "cordis.jsonl").read_text(encoding="utf-8")
+    assert all(json.loads(line) for line in text.splitlines())   # one record a line: the name added none
+    org = kept_records(tmp_path / "imports")["cordis-org-999000001"]
+    assert org.first("name") == hostile.replace("\x0b", " ")   # control characters become spaces
+    assert org.first("website") is None                          # not a usable web address: left out
+    from kg.build import build
+
+    ds = build(DATA, ONTOLOGY, imports=tmp_path / "imports")
+    # the organisation is the curated OUS (its short name and country): the name becomes an alternative name
+    assert Literal(hostile.replace("\x0b", " ")) in set(ds.objects(pm("ous"), SCHEMA.alternateName))
+    assert not any("evil.example" in str(t) for q in ds.quads((None, None, None, None)) for t in q[:3]
                    if isinstance(t, URIRef))

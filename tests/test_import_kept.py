@@ -28,7 +28,7 @@ def test_import_list_export_remove(project, capsys, tmp_path):
     out = capsys.readouterr().out
     assert "Imported CORDIS as 'cordis'" in out and "merged" in out
     kept = project / "build" / "imports"
-    assert sorted(p.name for p in kept.iterdir()) == ["cordis.json", "cordis.nq", "cordis.report.txt"]
+    assert sorted(p.name for p in kept.iterdir()) == ["cordis.json", "cordis.jsonl", "cordis.report.txt"]
 
     assert main(["import", "--list"]) == 0
     listing = capsys.readouterr().out
@@ -92,12 +92,16 @@ def test_an_unreadable_import_is_a_clear_error(tmp_path, curated_index):
     from kg.build import build
 
     run_import("ctgov", {"path": FIX / "ctgov" / "studies.json"}, folder=tmp_path, index=curated_index)
-    nq = tmp_path / "ctgov.nq"
-    nq.write_text(nq.read_text(encoding="utf-8") + "<broken> this is not N-Quads\n", encoding="utf-8")
-    with pytest.raises(ImportFileError, match=r"ctgov\.nq: not valid N-Quads"):
+    kept = tmp_path / "ctgov.jsonl"
+    lines = kept.read_text(encoding="utf-8").count("\n")
+    kept.write_text(kept.read_text(encoding="utf-8") + "<broken> this is not a record\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match=rf"ctgov\.jsonl:{lines + 1}: not a record of this import"):
         build(DATA, ONTOLOGY, imports=tmp_path)
-    nq.unlink()
-    with pytest.raises(ImportFileError, match=r"data file ctgov\.nq is missing.*pmkg import --remove ctgov"):
+    kept.write_text('{"kind": "trial", "id": "ctgov-x", "values": {"phase": ["phase-9"]}}\n', encoding="utf-8")
+    with pytest.raises(ImportFileError, match=r"ctgov\.jsonl:1: .*field 'phase': unknown phase 'phase-9'"):
+        build(DATA, ONTOLOGY, imports=tmp_path)
+    kept.unlink()
+    with pytest.raises(ImportFileError, match=r"data file ctgov\.jsonl is missing.*pmkg import --remove ctgov"):
         build(DATA, ONTOLOGY, imports=tmp_path)
     (tmp_path / "ctgov.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ImportFileError, match=r"ctgov\.json: not a readable import manifest"):
@@ -106,10 +110,23 @@ def test_an_unreadable_import_is_a_clear_error(tmp_path, curated_index):
 
 def test_cli_reports_an_unreadable_import(project, capsys):
     assert main(["import", *CORDIS]) == 0
-    (project / "build" / "imports" / "cordis.nq").write_text("garbage\n", encoding="utf-8")
+    (project / "build" / "imports" / "cordis.jsonl").write_text("garbage\n", encoding="utf-8")
     capsys.readouterr()
     assert main(["stats"]) == 2
-    assert "cordis.nq: not valid N-Quads" in capsys.readouterr().err
+    assert "cordis.jsonl:1: not a record of this import" in capsys.readouterr().err
+
+
+def test_an_import_kept_by_an_earlier_pmkg_is_named_with_what_to_do(tmp_path):
+    """Regression: imports kept as N-Quads (manifest format 1) cannot be read as records."""
+    from kg.build import build
+
+    (tmp_path / "old.json").write_text('{"format": "pmkg-import/1", "name": "old"}', encoding="utf-8")
+    (tmp_path / "old.nq").write_text("", encoding="utf-8")
+    with pytest.raises(ImportFileError, match=r"old\.json: kept by an earlier pmkg.*pmkg import --remove old"):
+        build(DATA, ONTOLOGY, imports=tmp_path)
+    from kg.importers import remove
+
+    assert sorted(p.name for p in remove("old", tmp_path)) == ["old.json", "old.nq"]
 
 
 def test_another_base_iri(tmp_path, curated_index):
@@ -130,25 +147,20 @@ def test_another_base_iri(tmp_path, curated_index):
             URIRef(base + "id/ous")) in ds
 
 
-def test_oxigraph_store_gets_the_same_import_graph(tmp_path, curated_index):
-    """load_imports into a pyoxigraph Store gives the graph it gives an rdflib Dataset."""
-    import pyoxigraph as ox
-
-    from kg.build import build
-    from kg.importers import load_imports
+def test_every_store_gets_the_same_import_graph(tmp_path, curated_index):
+    """The one assembly feeds rdflib and Oxigraph alike: the import's graph is the same in both."""
+    from kg.assemble import Config, assemble
+    from kg.memstore import MemoryStore
+    from kg.store import OxigraphStore
 
     run_import("ror", {"dump": FIX / "ror" / "ror-data.json"}, folder=tmp_path, index=curated_index,
                options={"all": True})
-    with_imports = build(DATA, ONTOLOGY, imports=tmp_path)
-    curated = build(DATA, ONTOLOGY)
-    store = ox.Store()
-    loaded = load_imports(curated, tmp_path, target=store)
-    assert [x.manifest.name for x in loaded] == ["ror"]
+    asm = assemble(Config.resolve(DATA, ONTOLOGY, imports=True, imports_folder=tmp_path))
     name = "https://w3id.org/pmkg/graph/import-ror"
-    dumped = Graph()
-    dumped.parse(data=store.dump(format=ox.RdfFormat.N_QUADS, from_graph=ox.NamedNode(name)), format="nt")
-    assert isomorphic(dumped, with_imports.graph(URIRef(name)))
-    assert len(dumped) == loaded[0].quads
+    memory = MemoryStore.from_assembly(asm).nquads()
+    oxigraph = OxigraphStore.from_nquads(asm.nquads(names=True, default=True)).nquads()
+    assert memory == oxigraph
+    assert sum(1 for line in oxigraph.splitlines() if line.endswith(f"<{name}> .".encode())) > 50
 
 
 def test_description_lists_the_imports(tmp_path, curated_index):
@@ -171,28 +183,3 @@ def test_fingerprint_changes_with_the_imports(tmp_path, curated_index):
     assert one != empty
     remove("ctgov", tmp_path)
     assert fingerprint(tmp_path) == empty
-
-
-@pytest.mark.parametrize("store", ["rdflib", "oxigraph"])
-def test_large_imports_load_in_chunks(tmp_path, curated_index, monkeypatch, store):
-    """Regression: an import bigger than one chunk of N-Quads crashed when a chunk was handed on."""
-    import pyoxigraph as ox
-
-    import kg.importers.kept as kept
-    from kg.build import build
-
-    run_import("cordis", {"projects": FIX / "cordis" / "project.csv",
-                          "organizations": FIX / "cordis" / "organization.csv"},
-               folder=tmp_path, index=curated_index)
-    whole = build(DATA, ONTOLOGY, imports=tmp_path).graph(URIRef(GRAPH))
-    monkeypatch.setattr(kept, "_CHUNK", 2000)
-    curated = build(DATA, ONTOLOGY)
-    if store == "rdflib":
-        kept.load_imports(curated, tmp_path)
-        chunked = curated.graph(URIRef(GRAPH))
-    else:
-        target = ox.Store()
-        kept.load_imports(curated, tmp_path, target=target)
-        chunked = Graph().parse(data=target.dump(format=ox.RdfFormat.N_QUADS, from_graph=ox.NamedNode(GRAPH)),
-                                format="nt")
-    assert len(whole) > 400 and isomorphic(chunked, whole)

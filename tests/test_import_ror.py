@@ -52,8 +52,7 @@ def test_a_ror_record_is_merged_into_the_curated_organisation_with_that_ror(ds):
 
 def test_conflicts_are_reported(imported):
     s = imported[1]
-    assert ("pm:ous pmkg:organisationKind: curated orgkind:university-hospital kept, imported orgkind:hospital "
-            "left out") in s.conflicts
+    assert "pm:ous kind: curated 'university-hospital' kept, imported 'hospital' left out" in s.conflicts
 
 
 def test_matched_by_name_and_country(ds):

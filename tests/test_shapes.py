@@ -26,7 +26,7 @@ def graph(mini_dataset):
 def violations(g) -> list[str]:
     ok, results, _ = shacl(g, SHAPES)
     assert ok == (not results)
-    return results
+    return [f"{focus} {path}: {msg}" for focus, path, msg in results]
 
 
 def test_mini_graph_conforms(graph):

@@ -26,6 +26,9 @@ from typing import Any
 from .. import model
 from ..load import check_value
 
+#: The organisation kind of an imported organisation whose registry does not give one.
+UNCLASSIFIED = "unclassified"
+
 
 class RecordFile:
     """JSON lines written to a temporary file next to ``path`` (see the module docstring)."""
@@ -92,6 +95,8 @@ class Emitter:
         written again (here or by another import) is the same entity: its values add up."""
         if kind not in model.KINDS:
             raise ValueError(f"unknown record kind {kind!r}")
+        if kind == "organisation" and not values.get("kind") and "name" in values:
+            values = {**values, "kind": [UNCLASSIFIED]}   # the registry does not say: the graph says so
         self.out.write({"kind": kind, "id": rid, "values": {k: list(v) for k, v in values.items() if v}})
         self.records += 1
 
