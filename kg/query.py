@@ -418,7 +418,12 @@ def syntax_error(err: Exception, text: str, offset: int = 0, source: str | None 
         return located(getattr(err, "msg", msg), err.lineno, err.col)
     m = re.match(r"error at (\d+):(\d+): (.*)", msg, re.S)           # Oxigraph
     if m:
-        return located(" ".join(m.group(3).split())[:300], int(m.group(1)), int(m.group(2)))
+        line, col = int(m.group(1)), int(m.group(2))
+        while line > offset + 1 and (line > len(lines) or not lines[line - 1].strip()):
+            # Oxigraph points past the end when the text ends too early: show the last line it read
+            line -= 1
+            col = len(lines[line - 1]) + 1 if line <= len(lines) else col
+        return located(" ".join(m.group(3).split())[:300], line, col)
     m = re.match(r"Unknown namespace prefix : (\S*)", msg)           # rdflib, after parsing
     if m:
         prefix = m.group(1)

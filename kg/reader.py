@@ -29,12 +29,13 @@ def rebuild(config: Config, folder: Path) -> object:
     return importlib.import_module("kg.build").rebuild(config, folder)
 
 
-def open_reader(args, config: Config | None = None, *, quiet: bool = False) -> Store:
+def open_reader(args, config: Config | None = None, *, quiet: bool = False, endpoint_option: bool = True) -> Store:
     """The store the options name: ``--endpoint``, ``--store memory|oxigraph|oxigraph:DIR``, or by
-    default the published store (rebuilt first when stale, saying so in one line on stderr)."""
+    default the published store (rebuilt first when stale, saying so in one line on stderr).
+    ``endpoint_option`` False: ``--endpoint`` names something else (``pmkg push``'s target)."""
     config = config or config_of(args)
     spec = getattr(args, "store", None)
-    endpoint = getattr(args, "endpoint", None)
+    endpoint = getattr(args, "endpoint", None) if endpoint_option else None
     if endpoint or spec not in (None, "published"):
         stores = importlib.import_module("kg.stores")   # assembling in this process: rdflib and all
         return stores.open_store(spec, config, endpoint=endpoint, auth=getattr(args, "auth", None))

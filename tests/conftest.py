@@ -34,6 +34,16 @@ def _own_project(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def published(_own_project):
+    """The session project's graph, published once (build/ of the session project), so that commands
+    that read it do not build it first."""
+    from kg.build import publish
+    from kg.config import Config
+
+    return publish(Config.resolve())
+
+
+@pytest.fixture(scope="session")
 def assembly():
     """The graph of the shipped data/ (no imports), assembled once (kg.assemble.Assembly)."""
     from kg.assemble import Config, assemble

@@ -8,7 +8,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-from conftest import MINI
+from conftest import DATA, MINI, ONTOLOGY
 from kg import network as N
 from kg.analyze import analyze, format_analysis
 from kg.namespaces import ORG, SCHEMA
@@ -171,10 +171,8 @@ def test_focus_keeps_the_neighbourhood(land):
     assert "prime-rose" in N.neighbourhood(land, "gms", 2)
 
 
-def test_same_answers_from_oxigraph(dataset, network_raw):
-    from kg.store import OxigraphStore
-
-    ox = N.fetch(OxigraphStore.from_dataset(dataset))
+def test_same_answers_from_rdflib_and_oxigraph(memory, network_raw):
+    ox = N.fetch(memory)
     assert ox.nodes == network_raw.nodes
     assert ox.participations == network_raw.participations
     assert ox.relations == network_raw.relations
@@ -212,7 +210,7 @@ def test_cli_path(capsys):
     assert main(["path", "gms", "prime-rose"]) == 0
     assert "2 steps" in capsys.readouterr().out
     assert main(["path", "--data", str(MINI), "gms", "no-such-thing"]) == 2
-    assert "unknown entity 'no-such-thing'" in capsys.readouterr().err
+    assert "B='no-such-thing': no entity has that name" in capsys.readouterr().err
 
 
 # --- analysis on a hand-made graph -------------------------------------------------------------------
@@ -332,10 +330,11 @@ def test_page_is_self_contained_escaped_and_deterministic(land):
     assert f"data as of {land.graph['date']}" in html and f"{land.number_of_nodes()} nodes" in html
 
 
-def test_hostile_label_is_escaped_in_the_html(mini_dataset):
+def test_hostile_label_is_escaped_in_the_html(mini_assembly):
+    from kg.memstore import MemoryStore
     from kg.viz import page
 
-    G = N.landscape(mini_dataset)
+    G = N.landscape(MemoryStore.from_assembly(mini_assembly))
     hostile = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
     G.nodes["gms"].update(label=hostile, name=hostile)
     html = page(G, title=hostile)
@@ -359,10 +358,11 @@ def test_large_views_get_positions_from_python_and_no_physics():
     assert not any("x" in n for n in nodes)
 
 
-def test_build_writes_the_network_page(dataset, tmp_path):
-    from kg.build import write_outputs
+def test_build_writes_the_network_page(tmp_path):
+    from kg.build import publish
+    from kg.config import Config
 
-    written = write_outputs(dataset, tmp_path)
+    written = publish(Config.resolve(DATA, ONTOLOGY, imports=False), tmp_path).files
     assert tmp_path / "network.html" in written
     assert "pmkg \u00b7 collaboration landscape" in (tmp_path / "network.html").read_text(encoding="utf-8")
 
@@ -389,7 +389,9 @@ def test_views_do_not_depend_on_the_hash_seed():
 
     from conftest import ROOT
 
-    code = ("import hashlib; from kg.build import build; from kg import network as N, viz; raw = N.fetch(build()); "
+    code = ("import hashlib; from kg.assemble import Config, assemble; from kg.store import OxigraphStore; "
+            "from kg import network as N, viz; "
+            "raw = N.fetch(OxigraphStore.from_nquads(assemble(Config.resolve()).nquads(names=True, default=True))); "
             "G = N.view(raw, 'trials'); "
             "print(hashlib.sha256(viz.page(G).encode() + N.export_network(G, 'graphml')).hexdigest())")
     digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,

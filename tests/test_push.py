@@ -17,12 +17,12 @@ from kg.store import EndpointStore, StoreError
 
 def count(url: str, graph: str | None = None) -> int:
     q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {'<' + graph + '>' if graph else '?g'} {{ ?s ?p ?o }} }}"
-    return int(EndpointStore(url + "/query").query(q).rows[0][0])
+    return int(EndpointStore(url + "/query").query(q).rows[0][0].value)
 
 
 def graphs(url: str) -> dict[str, int]:
     res = EndpointStore(url + "/query").query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return {str(g): int(n) for g, n in res.rows}
+    return {g.value: int(n.value) for g, n in res.rows}
 
 
 def run_cli(*args, env=None):
@@ -30,37 +30,43 @@ def run_cli(*args, env=None):
                           env={**os.environ, **(env or {})}, timeout=300)
 
 
-def test_push_twice_keeps_every_source_graph_and_duplicates_nothing(oxigraph_server, dataset):
+def default_count(url: str) -> int:
+    return int(EndpointStore(url + "/query").query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0].value)
+
+
+def test_push_twice_keeps_every_source_graph_and_duplicates_nothing(oxigraph_server, assembly):
     first = run_cli("push", "--endpoint", oxigraph_server + "/store")
     assert first.returncode == 0, first.stderr
-    expected = {str(g.identifier): len(g) for g in dataset.graphs() if len(g)}
+    expected = {g[1:-1]: len(t) for g, t in assembly.quads.graphs.items()}
     assert graphs(oxigraph_server) == expected
-    assert any("/graph/" in g and not g.endswith(("/ontology", "/description")) for g in expected)
-    total = count(oxigraph_server)
-    assert total == sum(expected.values())
-    assert f"Pushed {total} triples in {len(expected)} graph(s)" in first.stdout
+    assert any("/graph/" in g and not g.endswith(("/ontology", "/description", "/names")) for g in expected)
+    assert count(oxigraph_server) == sum(expected.values())
+    # the default graph holds the union, each triple once (the names index left out)
+    union = len(assembly.union())
+    assert default_count(oxigraph_server) == union
+    assert f"Pushed {sum(expected.values()) + union} triples in {len(expected) + 1} graph(s)" in first.stdout
     second = run_cli("push", "--endpoint", oxigraph_server + "/store")
     assert second.returncode == 0, second.stderr
-    assert count(oxigraph_server) == total
+    assert count(oxigraph_server) == sum(expected.values()) and default_count(oxigraph_server) == union
     assert graphs(oxigraph_server) == expected
 
 
-def test_push_into_one_graph(oxigraph_server, dataset):
-    from kg.export import union
+def test_push_into_one_graph(oxigraph_server, oxigraph, assembly):
     from kg.push import push
 
     target = "https://example.org/pmkg-all"
+    union = len(assembly.union())
     try:
-        report = push(dataset, oxigraph_server + "/store", graph=target)
-        assert report.graphs == [(target, len(union(dataset)))]
-        assert count(oxigraph_server, target) == len(union(dataset))
-        push(dataset, oxigraph_server + "/store", graph=target)
-        assert count(oxigraph_server, target) == len(union(dataset))
+        report = push(oxigraph, oxigraph_server + "/store", graph=target)
+        assert report.graphs == [(target, union)]
+        assert count(oxigraph_server, target) == union
+        push(oxigraph, oxigraph_server + "/store", graph=target)
+        assert count(oxigraph_server, target) == union
     finally:  # leave the session's server as the other tests expect it
         req = urllib.request.Request(f"{oxigraph_server}/store?graph={target}", method="DELETE")
         urllib.request.urlopen(req, timeout=30).close()
     with pytest.raises(ValueError, match="absolute IRI"):
-        push(dataset, oxigraph_server + "/store", graph="not an iri")
+        push(oxigraph, oxigraph_server + "/store", graph="not an iri")
 
 
 def test_credentials_are_never_printed(oxigraph_server):
@@ -76,9 +82,9 @@ def test_credentials_are_never_printed(oxigraph_server):
         assert "Traceback" not in text
 
 
-def test_a_failing_graph_store_stops_the_push_with_a_clear_error(oxigraph_server, dataset):
+def test_a_failing_graph_store_stops_the_push_with_a_clear_error(oxigraph_server, oxigraph):
     from kg.push import push
 
     # the query endpoint is not a Graph Store: a PUT there is refused
     with pytest.raises(StoreError, match=r"Graph Store endpoint .* answered HTTP 4\d\d"):
-        push(dataset, oxigraph_server + "/query")
+        push(oxigraph, oxigraph_server + "/query")

@@ -8,6 +8,7 @@ import io
 import json
 import re
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -17,22 +18,25 @@ from conftest import DATA, ONTOLOGY, ROOT
 from kg import query as Q
 from kg.cli import main
 
+pytestmark = pytest.mark.usefixtures("published")   # the CLI reads the published store, built once
+
 PM = "https://w3id.org/pmkg/id/"
 HOSTILE = 'x" } UNION { ?s ?p ?o } FILTER(true) } # \'}'
 
 
-@pytest.fixture(scope="module")
-def memory(dataset):
-    from kg.store import MemoryStore
+def store_of(data, base=None):
+    """An rdflib store of the graph of ``data`` (no imports)."""
+    from kg.assemble import Config, assemble
+    from kg.memstore import MemoryStore
 
-    return MemoryStore(dataset)
+    return MemoryStore.from_assembly(assemble(Config.resolve(data, ONTOLOGY, base, imports=False)))
 
 
 class Recording:
     """A store that records what it is asked, then asks the real one."""
 
     def __init__(self, store):
-        self.store, self.calls = store, []
+        self.store, self.calls, self.base = store, [], store.base
 
     def query(self, sparql, bindings=None):
         self.calls.append((sparql, dict(bindings or {})))
@@ -68,12 +72,13 @@ def test_every_parameter_is_projected_so_oxigraph_can_substitute_it():
 def test_library_prefixes_are_the_project_prefixes_and_no_instance_namespace_is_used():
     """Each file declares its own prefixes (so it runs in any SPARQL tool) as kg.namespaces binds them;
     none names an instance IRI, so the queries work under any --base."""
-    from kg.iris import DEFAULT_BASE, Minter
+    from kg.config import DEFAULT_BASE
+    from kg.iris import Minter
     from kg.namespaces import prefixes
 
     known = prefixes(DEFAULT_BASE)
     instance = set(Minter(DEFAULT_BASE).prefixes())
-    for q in Q.listing() + [Q.get(Q.ENTITY_LOOKUP)]:
+    for q in Q.listing() + [q for n, q in Q.library().items() if n.startswith("_network-")]:
         declared = dict(re.findall(r"^PREFIX (\w+): <([^>]+)>", q.text, re.M))
         assert declared, q.name
         for p, ns in declared.items():
@@ -84,38 +89,27 @@ def test_library_prefixes_are_the_project_prefixes_and_no_instance_namespace_is_
         assert used <= set(declared), f"{q.name}: undeclared {used - set(declared)}"
 
 
-def test_library_queries_run_unchanged_in_oxigraph(dataset):
+def test_library_queries_run_unchanged_in_oxigraph(oxigraph):
     """The files as they are, no prolog added: what another SPARQL tool would be given."""
     import pyoxigraph as ox
 
-    from kg.export import serialize
+    from kg.resolve import Resolver
 
-    store = ox.Store()
-    store.load(serialize(dataset, "nquads"), format=ox.RdfFormat.N_QUADS)
-    index = Q.EntityIndex.from_store(_ox_store(store))
+    resolver = Resolver(oxigraph)
     for q in Q.listing():
         subs = {}
         for p in q.params:
             if p.default is not None:
-                subs[ox.Variable(p.name)] = (ox.NamedNode(index.resolve(p.default)) if p.type == "entity"
+                subs[ox.Variable(p.name)] = (ox.NamedNode(resolver.resolve(p.default).iri) if p.type == "entity"
                                              else ox.Literal(p.default, datatype=ox.NamedNode(
                                                  "http://www.w3.org/2001/XMLSchema#integer")))
-        res = store.query(q.path.read_text(encoding="utf-8"), substitutions=subs, use_default_graph_as_union=True)
+        res = oxigraph.store.query(q.path.read_text(encoding="utf-8"), substitutions=subs)
         assert len(list(res)) > 0, q.name
 
 
-def _ox_store(store):
-    from kg.store import OxigraphStore
-
-    return OxigraphStore(store)
-
-
 def test_a_custom_base_changes_the_iris_not_the_answers(tmp_path):
-    from kg.build import build
-    from kg.store import MemoryStore
-
     base = "https://example.org/kg/"
-    store = MemoryStore(build(DATA, ONTOLOGY, base))
+    store = store_of(DATA, base)
     got = Q.run("consortium", {"project": "prime-rose"}, store).records()
     assert got[0]["member"] == base + "id/ous" and got[0]["role"] == "coordinator"
     assert Q.run("consortium", {"project": base + "id/prime-rose"}, store).records() == got
@@ -133,21 +127,39 @@ def test_a_malformed_header_names_file_and_line(tmp_path):
 
 # --- parameters ----------------------------------------------------------------------------------
 
-def test_an_entity_is_a_name_an_acronym_an_id_an_iri_or_a_registry_id_in_any_case(memory):
-    index = Q.EntityIndex.from_store(memory)
-    for v in ("PRIME-ROSE", "prime-rose", "Prime-Rose", PM + "prime-rose", f"<{PM}prime-rose>",
+@pytest.mark.parametrize("which", ["memory", "oxigraph"])
+def test_an_entity_is_a_name_an_acronym_an_id_an_iri_or_a_registry_id_in_any_case(request, which):
+    from kg.resolve import Resolver
+
+    index = Resolver(request.getfixturevalue(which))
+    for v in ("PRIME-ROSE", "prime-rose", "Prime-Rose", PM + "prime-rose", f"<{PM}prime-rose>", "pm:prime-rose",
               "PRIME-ROSE: Precision Cancer Medicine Repurposing System Using Pragmatic Clinical Trials"):
-        assert index.resolve(v) == PM + "prime-rose", v
-    assert index.resolve("NCT04817956") == PM + "impress-norway"
-    assert index.resolve("https://ror.org/00j9c2840") == PM + "ous"
-    assert index.resolve("  oslo   UNIVERSITY hospital ") == PM + "ous"
+        assert index.resolve(v).iri == PM + "prime-rose", v
+    assert index.resolve("NCT04817956").iri == PM + "impress-norway"
+    assert index.resolve("https://ror.org/00j9c2840").iri == PM + "ous"
+    assert index.resolve("  oslo   UNIVERSITY hospital ").iri == PM + "ous"
+    assert index.resolve("PRIME-ROSE").type == "project"
 
 
 def test_regression_a_grant_titled_like_an_organisation_does_not_make_the_name_ambiguous(memory):
     """A Vinnova grant is titled "Genomic Medicine Sweden": the name still means the organisation."""
-    index = Q.EntityIndex.from_store(memory)
-    assert index.resolve("Genomic Medicine Sweden") == PM + "gms"
-    assert index.resolve("grant-gms-vinnova-2018") == PM + "grant-gms-vinnova-2018"
+    from kg.resolve import Resolver
+
+    index = Resolver(memory)
+    assert index.resolve("Genomic Medicine Sweden").iri == PM + "gms"
+    assert index.resolve("grant-gms-vinnova-2018").iri == PM + "grant-gms-vinnova-2018"
+
+
+def test_resolving_is_one_index_look_up_not_a_scan_of_the_labels(memory):
+    """Regression: the resolver read every label of the store first, so it grew with the graph. Now
+    each value is one query on the names index, with the normalised value bound."""
+    from kg.resolve import Resolver
+
+    rec = Recording(memory)
+    Resolver(rec).resolve("Prime-Rose")
+    lookups = [(text, b) for text, b in rec.calls if "lookupKey" in text]
+    assert lookups and all(set(b) == {"k"} and b["k"].value == "prime-rose" for _, b in lookups)
+    assert not any("rdfs:label" in text or "label>" in text for text, _ in rec.calls if "VALUES ?e" not in text)
 
 
 def test_an_unknown_entity_lists_close_matches(memory):
@@ -158,14 +170,11 @@ def test_an_unknown_entity_lists_close_matches(memory):
 
 
 def test_an_ambiguous_entity_lists_the_candidates(data_copy):
-    from kg.build import build
-    from kg.store import MemoryStore
-
     orgs = data_copy / "organisations.yaml"
     orgs.write_text(orgs.read_text(encoding="utf-8") + (
         "\n- id: ous-namesake\n  name: Oslo University Hospital\n  kind: hospital\n  country: \"NO\"\n"
         "  sources: [miracle-ous]\n"), encoding="utf-8")
-    store = MemoryStore(build(data_copy, ONTOLOGY))
+    store = store_of(data_copy)
     with pytest.raises(Q.ParameterError) as e:
         Q.run("organisation-portfolio", {"organisation": "oslo university hospital"}, store)
     msg = str(e.value)
@@ -184,25 +193,22 @@ def test_parameter_names_types_and_ranges_are_checked(memory):
         Q.run("neighbourhood", {"hops": "4"}, memory)
 
 
-def test_a_hostile_value_cannot_change_the_query(memory):
+def test_a_hostile_value_cannot_change_the_query(memory, oxigraph):
     rec = Recording(memory)
     # an entity: refused before any query with it is run
     with pytest.raises(Q.ParameterError, match="no entity has that name"):
         Q.run("consortium", {"project": HOSTILE}, rec)
-    assert [Q.get(Q.ENTITY_LOOKUP).text in text for text, _ in rec.calls] == [True]
+    assert rec.calls and not any(HOSTILE in text for text, _ in rec.calls)   # looked up as a bound value
     # a string: bound as one literal; the text sent is the library file, unchanged
     rec.calls.clear()
     res = Q.run("country-participation", {"country": HOSTILE}, rec)
     assert res.rows == []
     (text, bindings), = rec.calls
     assert text.endswith(Q.get("country-participation").text)
-    assert bindings == {"country": Literal(HOSTILE.upper())}
+    assert bindings == {"country": ox.Literal(HOSTILE.upper())}
     # a query without declared parameters: a plain literal too, in rdflib and in Oxigraph
-    from kg.store import OxigraphStore
-
     sparql = "SELECT ?name ?org WHERE { ?org schema:name ?name }"
-    ox = OxigraphStore.from_dataset(memory.ds)
-    for store in (memory, ox):
+    for store in (memory, oxigraph):
         assert Q.run(sparql, {"name": HOSTILE}, store).rows == []
         assert Q.run(sparql, {"name": "Oslo University Hospital"}, store).records() == [
             {"name": "Oslo University Hospital", "org": PM + "ous"}]
@@ -225,11 +231,9 @@ def test_an_undeclared_prefix_is_located(memory):
     assert (e.value.line, e.value.column) == (2, 6) and "foo:" in str(e.value)
 
 
-def test_a_syntax_error_from_oxigraph_is_located_too(dataset):
-    from kg.store import OxigraphStore
-
+def test_a_syntax_error_from_oxigraph_is_located_too(oxigraph):
     with pytest.raises(Q.QuerySyntaxError) as e:
-        Q.run("SELECT ?x WHERE {\n  ?x ?y }", store=OxigraphStore.from_dataset(dataset))
+        Q.run("SELECT ?x WHERE {\n  ?x ?y }", store=oxigraph)
     assert e.value.line == 2 and e.value.text == "  ?x ?y }"
 
 
@@ -265,12 +269,10 @@ def test_csv_follows_the_w3c_format(consortium):
     assert table[0] == res.vars
     assert len(table) == len(res.rows) + 1
     for row, got in zip(res.rows, table[1:]):
-        assert got == ["" if t is None else str(t) for t in row]
+        assert got == ["" if t is None else t.value for t in row]
 
 
 def test_tsv_follows_the_w3c_format_and_reads_back(memory):
-    from rdflib.query import Result
-
     res = Q.run('SELECT ?iri ?text ?lang ?n ?date ?none WHERE { '
                 'BIND(<https://w3id.org/pmkg/id/ous> AS ?iri) BIND("tab\\there \\"quoted\\"\\nnewline" AS ?text) '
                 'BIND("Oslo"@no AS ?lang) BIND(42 AS ?n) BIND("2023-07-01"^^xsd:date AS ?date) }', store=memory)
@@ -279,11 +281,11 @@ def test_tsv_follows_the_w3c_format_and_reads_back(memory):
     assert lines[0] == "?iri\t?text\t?lang\t?n\t?date\t?none" and len(lines) == 3 and lines[2] == ""
     cells = next(csv.reader(io.StringIO(lines[1]), delimiter="\t", quoting=csv.QUOTE_NONE))
     assert len(cells) == 6 and cells[0] == f"<{PM}ous>" and cells[3] == "42" and cells[5] == ""
-    back = Result.parse(io.StringIO(text), format="tsv")
+    back = ox.parse_query_results(text.encode("utf-8"), ox.QueryResultsFormat.TSV)   # another parser reads it
     row = list(back)[0]
-    assert row[0] == URIRef(PM + "ous") and str(row[1]) == 'tab\there "quoted"\nnewline'
-    assert row[2] == Literal("Oslo", lang="no") and row[3] == Literal(42)
-    assert row[4] == Literal("2023-07-01", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
+    assert row[0] == ox.NamedNode(PM + "ous") and row[1].value == 'tab\there "quoted"\nnewline'
+    assert row[2] == ox.Literal("Oslo", language="no") and row[3].value == "42"
+    assert row[4] == ox.Literal("2023-07-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
 
 
 @pytest.mark.parametrize("fmt", ["json", "sparql-json"])
@@ -300,11 +302,14 @@ def test_json_follows_the_w3c_structure_and_reads_back(consortium, fmt):
         for v, t in zip(res.vars, row):
             if t is None:
                 continue
-            assert b[v]["type"] == ("uri" if isinstance(t, URIRef) else "literal")
-            assert b[v]["value"] == str(t)
+            assert b[v]["type"] == ("uri" if isinstance(t, ox.NamedNode) else "literal")
+            assert b[v]["value"] == t.value
             assert set(b[v]) <= {"type", "value", "datatype", "xml:lang"}
-    back = Result.parse(io.StringIO(consortium.text(fmt)), format="json")
-    assert [tuple(r) for r in back] == res.rows
+    back = Result.parse(io.StringIO(consortium.text(fmt)), format="json")   # rdflib reads it
+    assert [tuple(None if t is None else str(t) for t in r) for r in back] == \
+        [tuple(None if t is None else t.value for t in row) for row in res.rows]
+    again = ox.parse_query_results(consortium.text(fmt).encode(), ox.QueryResultsFormat.JSON)   # and Oxigraph
+    assert [tuple(sol[v] for v in res.vars) for sol in again] == res.rows
 
 
 def test_ask_answers_yes_or_no_in_every_format(memory):
@@ -321,10 +326,11 @@ def test_a_construct_result_is_turtle_by_default_and_reads_back(memory):
     assert Q.default_format(res) == "turtle"
     text = Q.format_result(res)
     assert "@prefix pm: <https://w3id.org/pmkg/id/>" in text
-    assert isomorphic(Graph().parse(data=text, format="turtle"), res.graph)
-    assert isomorphic(Graph().parse(data=Q.format_result(res, "json"), format="json-ld"), res.graph)
+    graph = Graph().parse(data="".join(f"{t} .\n" for t in res.triples), format="nt")
+    assert isomorphic(Graph().parse(data=text, format="turtle"), graph)
+    assert isomorphic(Graph().parse(data=Q.format_result(res, "json"), format="json-ld"), graph)
     table = Q.format_result(res, "table").splitlines()
-    assert table[0].split() == ["subject", "predicate", "object"] and table[-1] == f"({len(res.graph)} triples)"
+    assert table[0].split() == ["subject", "predicate", "object"] and table[-1] == f"({len(res.triples)} triples)"
     with pytest.raises(Q.QueryError, match="is a graph"):
         Q.format_result(res, "csv")
     with pytest.raises(Q.QueryError, match="not a graph"):
@@ -375,7 +381,7 @@ def test_pmkg_query_runs_a_users_file_and_sparql_text(capsys, tmp_path, monkeypa
 def test_pmkg_query_writes_a_file_atomically(capsys, tmp_path):
     out_file = tmp_path / "out" / "focuse.ttl"
     code, out, err = cli(capsys, "query", "neighbourhood", "-p", "entity=FOCU.SE", "-o", str(out_file))
-    assert code == 0 and out == "" and "Wrote" in err
+    assert code == 0 and out == "" and f"pmkg: wrote {out_file}" in err
     g = Graph().parse(out_file, format="turtle")
     assert (URIRef(PM + "focuse"), URIRef("https://w3id.org/pmkg/def#inspiredBy"), URIRef(PM + "drup")) in g
     assert [p.name for p in out_file.parent.iterdir()] == ["focuse.ttl"]

@@ -18,7 +18,6 @@ import pytest
 
 from conftest import ROOT, free_port, need_chromium, stop_process, wait_for_port
 
-from kg.store import MemoryStore
 
 TIMEOUT_S, MAX_ROWS = 2, 50
 SE_ORGS = """PREFIX schema: <https://schema.org/>
@@ -28,7 +27,7 @@ CONSTRUCT { ?o schema:name ?n } WHERE { ?o a schema:Hospital ; schema:name ?n }"
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(published):
     """`pmkg serve` on a free port with the shipped data; stopped after the module."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--timeout", str(TIMEOUT_S),
@@ -67,10 +66,10 @@ def post_query(base, query, accept=None):
 
 
 @pytest.fixture(scope="module")
-def expected(dataset):
-    rows = MemoryStore(dataset).query(SE_ORGS).rows
+def expected(memory):
+    rows = memory.query(SE_ORGS).rows
     assert len(rows) > 5, "the shipped data has Swedish organisations"
-    return {(str(o), str(n)) for o, n in rows}
+    return {(o.value, n.value) for o, n in rows}
 
 
 def test_binds_this_machine_only_by_default(server):
@@ -110,11 +109,11 @@ def test_every_result_format_parses_back(server, expected):
     assert json.loads(body)["boolean"] is True
 
 
-def test_graph_results_in_turtle_and_ntriples(server, dataset):
+def test_graph_results_in_turtle_and_ntriples(server, memory):
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
-    expected = MemoryStore(dataset).query(HOSPITALS).graph
+    expected = Graph().parse(data="".join(f"{t} .\n" for t in memory.query(HOSPITALS).triples), format="nt")
     assert len(expected) > 0
     for accept, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt"),
                         ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")):
@@ -177,8 +176,8 @@ def test_a_malformed_query_is_answered_400_with_a_message(server):
     assert get(server[0], "   ")[0] == 400
 
 
-def test_a_large_result_is_capped(server, dataset):
-    total = len(dataset)
+def test_a_large_result_is_capped(server, assembly):
+    total = len(assembly.union())
     assert total > MAX_ROWS
     status, headers, body = get(server[0], "SELECT * WHERE { ?s ?p ?o }")
     assert status == 200 and headers["X-PMKG-Truncated"] == "true" and headers["X-PMKG-Max-Rows"] == str(MAX_ROWS)
@@ -189,7 +188,7 @@ def test_a_large_result_is_capped(server, dataset):
     assert "X-PMKG-Truncated" not in headers and len(json.loads(body)["results"]["bindings"]) == MAX_ROWS
 
 
-def test_service_description(server, dataset):
+def test_service_description(server):
     from rdflib import Graph, URIRef
     from rdflib.namespace import RDF
 
@@ -245,7 +244,7 @@ def test_query_page_works_offline_in_chromium(server):
             browser.close()
 
 
-def test_serve_a_persistent_store(tmp_path, mini_dataset):
+def test_serve_a_persistent_store(tmp_path, mini_assembly):
     """`pmkg serve --store oxigraph:DIR` loads the folder once and its workers read it."""
     from conftest import MINI, ONTOLOGY
 
@@ -259,7 +258,7 @@ def test_serve_a_persistent_store(tmp_path, mini_dataset):
         wait_for_port(port, proc, timeout=120)
         status, _, body = get(f"http://127.0.0.1:{port}", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert status == 200
-        assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == len(mini_dataset)
+        assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == len(mini_assembly.quads)
         assert (folder / MARKER).is_file()
     finally:
         stop_process(proc)
