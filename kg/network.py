@@ -29,9 +29,12 @@ from itertools import combinations
 from typing import Any
 
 import networkx as nx
+from rdflib import Dataset
 
 from . import paths
 from .config import default_base
+from .export import base_of
+from .memstore import MemoryStore
 from .options import NETWORK_FORMATS, NODE_KINDS, PARTICIPATION_ROLES, RELATIONS, VIEWS
 from .prefixes import CONCEPT, VOCAB_PREFIXES, instance_prefixes
 from .store import Store
@@ -110,8 +113,15 @@ def node_key(iri: str, base: str) -> str:
     return rest if rest and re.fullmatch(r"[a-z0-9][a-z0-9-]*", rest) else iri
 
 
-def fetch(source: Store, base: str | None = None) -> Raw:
-    """Read nodes, participations, relations, sources and the release date from the store ``source``."""
+def as_store(source: Store | Dataset) -> Store:
+    """``source`` as a store: a store as it is, an rdflib Dataset (``kg.build.build()``) in rdflib's."""
+    return MemoryStore(source, base_of(source)) if isinstance(source, Dataset) else source
+
+
+def fetch(source: Store | Dataset, base: str | None = None) -> Raw:
+    """Read nodes, participations, relations, sources and the release date from ``source`` (a store,
+    or an rdflib Dataset)."""
+    source = as_store(source)
     base = base or getattr(source, "base", None) or default_base()
     ORGKIND, ROLE = CONCEPT + "orgkind/", CONCEPT + "role/"
 
