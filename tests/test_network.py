@@ -215,6 +215,25 @@ def test_cli_path(capsys):
     assert "unknown entity 'no-such-thing'" in capsys.readouterr().err
 
 
+def test_path_between_one_entity_and_itself_is_the_same_entity_not_an_index_error(land, capsys):
+    """Regression: `pmkg path GMS GMS` ended in an IndexError traceback."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from kg.cli import main
+
+    res = N.shortest_paths(land, "GMS", "genomic medicine sweden")
+    assert res.same and res.paths == [[]] and not res.truncated
+    assert N.format_paths(land, res) == "GMS (gms): both names are the same entity (0 steps)."
+    assert main(["path", "gms", "GMS"]) == 0
+    assert capsys.readouterr().out == "GMS (gms): both names are the same entity (0 steps).\n"
+    done = subprocess.run([sys.executable, "-m", "kg", "path", "GMS", "pm:gms"], capture_output=True, text=True,
+                          cwd=ROOT, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "same entity" in done.stdout
+
+
 # --- analysis on a hand-made graph -------------------------------------------------------------------
 
 @pytest.fixture
