@@ -179,6 +179,18 @@ TEXT_WIDTH_JS = """([font, lines]) => {
 }"""
 
 
+def test_a_missing_browser_fails_under_ci_and_skips_elsewhere(monkeypatch):
+    import conftest
+
+    monkeypatch.setattr(conftest, "chromium_path", lambda: None)
+    monkeypatch.setattr(conftest, "IN_CI", True)
+    with pytest.raises(pytest.fail.Exception, match="under CI=true a missing browser is a failure"):
+        conftest.need_chromium()
+    monkeypatch.setattr(conftest, "IN_CI", False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        conftest.need_chromium()
+
+
 def test_page_loads_offline_with_no_request_and_no_error(landscape_page):
     v = landscape_page
     assert v.outside == [] and v.failed == []
