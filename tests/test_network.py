@@ -221,6 +221,7 @@ def test_path_between_one_entity_and_itself_is_the_same_entity_not_an_index_erro
     import sys
 
     from conftest import ROOT
+
     from kg.cli import main
 
     res = N.shortest_paths(land, "GMS", "genomic medicine sweden")
@@ -458,7 +459,7 @@ def test_to_pyvis_hands_the_page_data_to_pyvis(land):
     from kg.viz import to_pyvis, vis_data
 
     net = to_pyvis(land)
-    nodes, edges, options, _ = vis_data(land)
+    nodes, _, options, _ = vis_data(land)
     assert [n["id"] for n in net.nodes] == [n["id"] for n in nodes]
     assert net.nodes[0]["label"] == nodes[0]["text"] and net.nodes[0]["color"] == nodes[0]["color"]
     assert len(net.edges) == land.number_of_edges() and net.options == options
