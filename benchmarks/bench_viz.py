@@ -5,12 +5,16 @@ and programmes; participation edges with roles chosen by a Zipf-like popularity,
 by a few reference trials, projects part of programmes; about 1.5 edges per node, as in data/)
 are built directly as NetworkX graphs. For each size the page is generated with kg.viz.page and
 opened in headless Chromium with every non-file request blocked; the time is measured from
-navigation start to the first drawn frame. The baseline, measured in the same run, is pyvis 0.3.2
-with its defaults (Network.from_nx, physics on; cdn_resources="in_line", its only mode that works
-offline), capped at --cap seconds and then reported as a lower bound.
+navigation start to the first drawn frame. Two baselines are measured in the same run:
 
-    python benchmarks/bench_viz.py                     # 1k, 2k, 5k, 10k, 20k nodes; pyvis defaults at 300 and 2k
-    python benchmarks/bench_viz.py --sizes 1000 --baseline 500 --cap 30
+* the previous page (--previous REV, default the page before issue 14): kg/ of that git revision is
+  extracted to a temporary folder and renders the same graph, with the same positions, in a child
+  process; it is opened and timed exactly like the current one (--previous-sizes, default 2k, 10k);
+* pyvis 0.3.2 with its defaults (Network.from_nx, physics on; cdn_resources="in_line", its only mode
+  that works offline), capped at --cap seconds and then reported as a lower bound (--baseline).
+
+    python benchmarks/bench_viz.py                     # 1k, 2k, 5k, 10k, 20k nodes; previous page at 2k, 10k; pyvis at 300, 2k
+    python benchmarks/bench_viz.py --sizes 2000,10000 --baseline "" # current and previous page only
 
 Needs Chromium (Debian package 'chromium'). Prints a table and writes benchmarks/results/viz.json.
 """
@@ -19,8 +23,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +40,8 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networkin
                 "--disable-sync", "--no-first-run"]
 COUNTRIES = ["SE", "NO", "DK", "FI", "NL", "DE", "FR", "BE", "ES", "IT", "PT", "PL", "LT", "GB", "US"]
 ROLES = ["partner"] * 6 + ["associated-partner", "third-party", "member", "collaborator", "site"]
+#: The last commit whose network page is the one before issue 14 (labels by vis-network, no Fit/Re-layout).
+PREVIOUS = "7c953ee"
 
 
 def synthetic_landscape(n: int, seed: int = 1):
@@ -102,6 +110,28 @@ def pyvis_default_html(G) -> tuple[str, float]:
     return html.replace("network = new vis.Network(container, data, options);", hook, 1), took
 
 
+def previous_tree(rev: str, folder: Path) -> Path:
+    """kg/ as it was at git revision ``rev``, extracted under ``folder`` (an importable root)."""
+    root = folder / f"kg-{rev}"
+    root.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "kg"], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
+    return root
+
+
+def previous_page(tree: Path, G, positions, out: Path) -> float:
+    """Render ``G`` with the previous page's kg.viz (a child process importing ``tree``); seconds taken."""
+    graph = out.with_suffix(".pickle")
+    graph.write_bytes(pickle.dumps((G, positions)))
+    code = ("import pickle, sys, time; sys.path.insert(0, sys.argv[1]); from kg.viz import page\n"
+            "G, pos = pickle.loads(open(sys.argv[2], 'rb').read()); t = time.perf_counter()\n"
+            "html = page(G, positions=pos) if pos is not None else page(G)\n"
+            "took = time.perf_counter() - t; open(sys.argv[3], 'w', encoding='utf-8').write(html); print(took)")
+    done = subprocess.run([sys.executable, "-c", code, str(tree), str(graph), str(out)], capture_output=True,
+                          text=True, check=True, cwd=tree)
+    return float(done.stdout.strip())
+
+
 def first_draw(browser, path: Path, kind: str, cap: float, runs: int = 1) -> dict:
     """ms from navigation start to the first drawn frame (median of ``runs``); None when not within ``cap`` s."""
     if runs > 1:
@@ -128,11 +158,15 @@ def first_draw(browser, path: Path, kind: str, cap: float, runs: int = 1) -> dic
             page.goto(path.as_uri(), timeout=cap * 1000)
             page.wait_for_selector("body[data-state=ready]", timeout=cap * 1000)
             out["first_draw_ms"] = page.evaluate("pmkg.state.drawnAt")
-            frames = []
+            frames, labels = [], []
             for _ in range(3):
-                frames.append(page.evaluate("(() => { const t = performance.now(); pmkg.network.redraw(); "
-                                            "return performance.now() - t; })()"))
+                took, placing = page.evaluate("(() => { const t = performance.now(); pmkg.network.redraw(); "
+                                              "return [performance.now() - t, pmkg.state.labelMs]; })()")
+                frames.append(took)
+                labels.append(placing)
             out["redraw_ms"] = statistics.median(frames)
+            # of which placing and drawing the labels (the page before issue 14 left that to vis-network)
+            out["labels_ms"] = None if None in labels else statistics.median(labels)
         else:
             with page.expect_event("console", predicate=lambda m: m.text.startswith("first-draw"),
                                    timeout=cap * 1000) as ev:
@@ -151,28 +185,34 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000,2000,5000,10000,20000", help="node counts of our pages")
     ap.add_argument("--baseline", default="300,2000", help="node counts for pyvis defaults (slow: keep few)")
+    ap.add_argument("--previous", default=PREVIOUS, help=f"git revision of the previous page (default {PREVIOUS})")
+    ap.add_argument("--previous-sizes", default="2000,10000", help="node counts for the previous page")
     ap.add_argument("--cap", type=float, default=100.0, help="seconds to wait for pyvis defaults to draw")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "viz.json"))
     args = ap.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(",") if x]
     baseline = [int(x) for x in args.baseline.split(",") if x]
+    previous = [int(x) for x in args.previous_sizes.split(",") if x]
 
     from playwright.sync_api import sync_playwright
 
     from kg.viz import layout, page
 
     rows, tmp = [], Path(tempfile.mkdtemp(prefix="pmkg-bench-viz-"))
+    tree = previous_tree(args.previous, tmp) if previous else None
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        for n in sorted(set(sizes) | set(baseline)):
+        for n in sorted(set(sizes) | set(baseline) | set(previous)):
             G = synthetic_landscape(n)
-            row = {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
+            row = {"nodes": G.number_of_nodes(), "edges": G.number_of_edges(), "load_before": os.getloadavg()[0]}
+            pos = None
+            if n in sizes or n in previous:
+                t = time.perf_counter()
+                pos = layout(G) if n > 300 else None
+                row["layout_s"] = time.perf_counter() - t
             if n in sizes:
                 t = time.perf_counter()
-                pos = layout(G)
-                row["layout_s"] = time.perf_counter() - t
-                t = time.perf_counter()
-                html = page(G, positions=pos) if n > 300 else page(G)
+                html = page(G, positions=pos) if pos is not None else page(G)
                 row["render_s"] = time.perf_counter() - t
                 row["generate_s"] = row["layout_s"] + row["render_s"]
                 row["html_kb"] = len(html.encode()) / 1024
@@ -181,7 +221,16 @@ def main(argv=None) -> int:
                 row.update({f"pmkg_{k}": v for k, v in first_draw(browser, path, "pmkg", 60, runs=3).items()})
                 print(f"{n:>6} nodes: generated in {row['generate_s']:.2f} s (layout {row['layout_s']:.2f} s), "
                       f"{row['html_kb']:.0f} KB, first draw {row['pmkg_first_draw_ms'] / 1000:.2f} s, "
-                      f"redraw {row['pmkg_redraw_ms']:.0f} ms", flush=True)
+                      f"redraw {row['pmkg_redraw_ms']:.0f} ms (labels {row['pmkg_labels_ms']:.0f} ms)", flush=True)
+            if n in previous and tree is not None:
+                path = tmp / f"previous-{n}.html"
+                row["previous_render_s"] = previous_page(tree, G, pos, path)
+                row["previous_html_kb"] = path.stat().st_size / 1024
+                row.update({f"previous_{k}": v for k, v in first_draw(browser, path, "pmkg", 60, runs=3).items()})
+                print(f"{n:>6} nodes, previous page ({args.previous}): rendered in {row['previous_render_s']:.2f} s, "
+                      f"first draw {row['previous_first_draw_ms'] / 1000:.2f} s, "
+                      f"redraw {row['previous_redraw_ms']:.0f} ms", flush=True)
+            row["load_after"] = os.getloadavg()[0]
             if n in baseline:
                 html, took = pyvis_default_html(G)
                 row["pyvis_generate_s"] = took
@@ -204,20 +253,24 @@ def main(argv=None) -> int:
             rows.append(row)
         browser.close()
     print()
-    print("| nodes | edges | generate s (layout s) | HTML KB | first draw s | redraw ms | pyvis defaults: first draw s | speed-up |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| nodes | edges | generate s (layout s) | HTML KB | first draw s | redraw ms (labels ms) "
+          "| previous page: first draw s | redraw ms | pyvis defaults: first draw s | speed-up |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
+        pf = f"{r['previous_first_draw_ms'] / 1000:.2f}" if r.get("previous_first_draw_ms") else "-"
+        pr = f"{r['previous_redraw_ms']:.0f}" if r.get("previous_redraw_ms") is not None else "-"
         pv = r.get("pyvis_first_draw_ms", "n/a")
         pv = "n/a" if "pyvis_first_draw_ms" not in r else (f"> {args.cap:.0f}" if pv is None else f"{pv / 1000:.1f}")
         sp = r.get("speedup")
         sp = "" if sp is None else (("≥ " if r.get("speedup_is_lower_bound") else "") + f"{sp:.0f}×")
         gen = f"{r['generate_s']:.2f} ({r['layout_s']:.2f})" if "generate_s" in r else "-"
         fd = f"{r['pmkg_first_draw_ms'] / 1000:.2f}" if r.get("pmkg_first_draw_ms") else "-"
-        rd = f"{r['pmkg_redraw_ms']:.0f}" if r.get("pmkg_redraw_ms") is not None else "-"
+        rd = f"{r['pmkg_redraw_ms']:.0f} ({r['pmkg_labels_ms']:.0f})" if r.get("pmkg_redraw_ms") is not None else "-"
         kb = f"{r['html_kb']:.0f}" if "html_kb" in r else "-"
-        print(f"| {r['nodes']:,} | {r['edges']:,} | {gen} | {kb} | {fd} | {rd} | {pv} | {sp} |")
+        print(f"| {r['nodes']:,} | {r['edges']:,} | {gen} | {kb} | {fd} | {rd} | {pf} | {pr} | {pv} | {sp} |")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"cap_s": args.cap, "rows": rows}, indent=2) + "\n", encoding="utf-8")
+    Path(args.out).write_text(json.dumps({"cap_s": args.cap, "previous": args.previous, "rows": rows}, indent=2) + "\n",
+                              encoding="utf-8")
     print(f"\nwrote {args.out}")
     return 0
 

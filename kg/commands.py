@@ -147,9 +147,6 @@ def path(args) -> int:
     """``pmkg path A B``: the shortest connections between two entities."""
     store = open_reader(args)
     a, b = _entity_key(store, args.source, "A"), _entity_key(store, args.target, "B")
-    if a == b:
-        print(f"{args.source!r} and {args.target!r} are the same entity ({a}): no path to show.")
-        return OK
     G = view(store, args.view, _filters(args), base=store.base)
     res = shortest_paths(G, a, b, limit=args.max)
     print(format_paths(G, res))

@@ -527,16 +527,29 @@ class Step:
 
 @dataclass
 class PathResult:
+    """The shortest paths from ``source`` to ``target``; one empty path when they are the same entity."""
+
     source: str
     target: str
     paths: list[list[Step]] = field(default_factory=list)
     truncated: bool = False
 
+    @property
+    def same(self) -> bool:
+        """Both names resolved to one node."""
+        return self.source == self.target
+
 
 def shortest_paths(G, a: str, b: str, limit: int = 10) -> PathResult:
-    """All shortest connections between ``a`` and ``b`` (ignoring edge direction), at most ``limit``."""
+    """All shortest connections between ``a`` and ``b`` (ignoring edge direction), at most ``limit``.
+
+    ``a`` and ``b`` naming the same node is the one path of no step.
+    """
     s, t = resolve(G, a), resolve(G, b)
     res = PathResult(s, t)
+    if res.same:
+        res.paths = [[]]
+        return res
     U = G.to_undirected(as_view=True)
     try:
         gen = nx.all_shortest_paths(U, s, t)
@@ -576,6 +589,8 @@ def format_paths(G, res: PathResult) -> str:
         return " | ".join(ROLES.get(r, r) for r in st.roles)
 
     head = f"{name(res.source)} ({res.source}) to {name(res.target)} ({res.target})"
+    if res.same:
+        return f"{name(res.source)} ({res.source}): both names are the same entity (0 steps)."
     if not res.paths:
         return f"{head}: no connection in this view."
     n = len(res.paths[0])

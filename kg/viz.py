@@ -1,21 +1,30 @@
-"""The network page: one self-contained HTML file drawing a network view with pyvis and vis-network.
+"""The network page: one self-contained HTML file drawing a network view with vis-network.
 
-What pyvis 0.3.2 does not do, and this module adds:
+pmkg's page is rendered from its own template (``kg/templates/network.html``) with vis-network 9.1.2
+inlined: the same library pyvis 0.3.2 bundles, vendored with its licence in
+``kg/templates/lib/vis-network-9.1.2/`` so that an install does not pull pyvis and, through it,
+IPython and jedi. pyvis itself is optional (``pip install 'pmkg[pyvis]'``): :func:`to_pyvis` hands
+the same nodes, edges and options to a pyvis ``Network`` for a notebook.
 
-* **Offline.** pyvis's template loads Bootstrap from a CDN in every mode and vis-network from a CDN
-  in its default mode. Here the page is rendered from our own template (``kg/templates/network.html``)
-  with vis-network 9.1.2 inlined from pyvis's own package files, no Bootstrap, no vis CSS (its few
-  rules we need are in the template), and a Content-Security-Policy that forbids every fetch.
+What the page adds to vis-network:
+
+* **Offline.** No CDN, no Bootstrap, no vis CSS (the few rules needed are in the template), and a
+  Content-Security-Policy that forbids every fetch.
 * **Escaping.** Every string from the data reaches the page as JSON in a ``<script
-  type="application/json">`` block (``<``, ``>``, ``&`` and ``'`` escaped) and is put into the DOM
-  with ``textContent`` only; tooltips are DOM elements built from that data, links only for http(s) URLs.
-* **Legend, filters, search, neighbourhood highlight** (see the template).
+  type="application/json">`` block (``<``, ``>``, ``&`` and ``'`` escaped) and the DOM through
+  ``textContent`` only, or the canvas through ``fillText``; links only for http(s) URLs.
+* **Labels that read at any zoom** (drawn by the page, not by vis-network): sized by importance
+  (the node's number of links, as the node size), placed greedily from the most linked node down
+  at one of eight positions around the node, and only where they overlap no other label and,
+  below the :data:`HUB_LABELS` biggest hubs, no other node. The hubs are labelled at the fitted
+  zoom; minor labels appear as zooming in makes room. Edge labels only for the hovered edge and the
+  edges of the selected node.
+* **Legend, filters, search, neighbourhood highlight, expandable cards, "Fit" and "Re-layout"**
+  (a short physics run from the seeded first layout, over the nodes the filters leave).
 * **Layout that scales.** Up to :data:`PHYSICS_MAX_NODES` nodes, vis-network's physics lays the graph
   out from a fixed seed, stabilises and is then switched off. Above that, positions are computed in
   Python with igraph's grid Fruchterman-Reingold (about 1 s for 10,000 nodes here, where networkx's
   ``spring_layout`` took 128 s) and physics stays off, so the page draws at once.
-* **Speed.** Nodes and edges are written into ``net.nodes``/``net.edges`` directly:
-  ``Network.from_nx`` is quadratic (30 s at 10,000 nodes).
 """
 from __future__ import annotations
 
@@ -29,9 +38,13 @@ from .network import KINDS, ROLES, Filters
 
 #: Above this many nodes positions are computed in Python and physics is off.
 PHYSICS_MAX_NODES = 300
-#: Below this many nodes edges carry their role as a visible label (above, colour and tooltip only).
-EDGE_LABEL_MAX_EDGES = 600
-VIS_NETWORK = Path("templates") / "lib" / "vis-9.1.2" / "vis-network.min.js"
+#: The most linked nodes whose labels the page places first and keeps at the fitted zoom.
+HUB_LABELS = 10
+#: "Re-layout" runs vis-network's physics in the browser up to this many visible nodes.
+RELAYOUT_MAX_NODES = 2000
+#: Physics iterations of a re-layout (from the first layout, so the same filters give the same picture).
+RELAYOUT_ITERATIONS = 200
+VIS_NETWORK = Path(__file__).parent / "templates" / "lib" / "vis-network-9.1.2" / "vis-network.min.js"
 TEMPLATE = "network.html"
 
 #: kind -> (colour, vis shape, legend symbol)
@@ -61,7 +74,11 @@ ROLE_COLOUR: dict[str, str] = {
     "managed-by": "#bcbd22",
     "parent-organisation": "#aaaaaa",
 }
+#: The organisations view draws every co-participation edge in one colour (width: items shared).
 COPARTICIPATION_COLOUR = "#6f8fb5"
+#: An edge that stands for several roles (bipartite view: partner and site of one trial).
+SEVERAL_ROLES_COLOUR = "#3b3b3b"
+UNKNOWN_COLOUR = "#999999"
 VIEW_TITLES = {
     "landscape": "collaboration landscape",
     "organisations": "organisations by shared projects and trials",
@@ -76,7 +93,10 @@ _ID_LINKS = (
     ("eudract", "EudraCT", "https://www.clinicaltrialsregister.eu/ctr-search/search?query={}"),
     ("ctis", "EU CT", "https://euclinicaltrials.eu/search-for-clinical-trials/?lang=en&EUCT={}"),
 )
-_MAX_TOOLTIP_ROLES = 12
+#: Roles a card lists before "Show N more" (the tooltip says how many more there are).
+CARD_ROLES = 12
+_FORCE_ATLAS = {"gravitationalConstant": -70, "centralGravity": 0.01, "springLength": 110,
+                "springConstant": 0.08, "avoidOverlap": 0.3}
 
 
 def build_date(G=None) -> str | None:
@@ -96,7 +116,7 @@ def layout(G, seed: int = 42, edge_length: float = 120.0) -> dict[Any, tuple[flo
     """
     import random
 
-    import igraph
+    import igraph  # type: ignore[import-untyped]  # igraph ships no type information
 
     nodes = list(G)
     if not nodes:
@@ -146,8 +166,6 @@ def _tooltip_info(G, v, d: dict, source_ref) -> dict[str, Any]:
     for ed, other, out in sorted(pairs, key=lambda p: (p[0].get("label", ""), str(p[1]))):
         text = ed.get("label", "linked")
         roles.append(f"{text} {other}" if out else f"{other}: {text}")
-    more = max(0, len(roles) - _MAX_TOOLTIP_ROLES)
-    roles = roles[:_MAX_TOOLTIP_ROLES] + ([f"\u2026 and {more} more"] if more else [])
     sources = [source_ref(s) for s in d.get("sources", [])]
     dates = " \u2013 ".join(x for x in (d.get("start_date"), d.get("end_date")) if x)
     return {"name": d.get("name", str(v)), "kind": kind_text, "countries": d.get("countries", []),
@@ -164,13 +182,27 @@ def _edge_title(G, u, v, d: dict) -> str:
     return text + (" (uncertain)" if d.get("uncertain") else "")
 
 
+def _edge_colour(view: str, roles: list[str]) -> tuple[str, str]:
+    """(legend key, colour) an edge is drawn in: its role's, "several" roles', or the one co-participation colour."""
+    if view == "organisations":
+        return "shared", COPARTICIPATION_COLOUR
+    if len(roles) == 1:
+        return roles[0], ROLE_COLOUR.get(roles[0], UNKNOWN_COLOUR)
+    return "several", SEVERAL_ROLES_COLOUR
+
+
 def vis_data(G, *, seed: int = 42, physics: bool | None = None,
              positions: dict | None = None) -> tuple[list[dict], list[dict], dict, dict[str, Any]]:
     """The vis-network nodes, edges and options for ``G`` (what the page draws), and the cards.
 
+    Nodes carry their label as ``text`` and edges theirs as ``text`` (not vis-network's ``label``):
+    the page draws labels itself (see the module docstring). ``imp`` (0-1, the square root of the
+    node's share of the largest number of links) sizes both the node and its label.
+
     Cards (name, countries, roles, identifiers, sources of each node, by id) stay out of the nodes:
     vis-network deep-copies every node's fields, which cost seconds at 10,000 nodes. A card names
     its sources by index into ``info["sources"]`` (title, URL), written once per page.
+    ``info["order"]`` lists the node ids by importance, the order labels are placed in.
     """
     from .analyze import simple
 
@@ -178,6 +210,7 @@ def vis_data(G, *, seed: int = 42, physics: bool | None = None,
     physics = 0 < n <= PHYSICS_MAX_NODES if physics is None else physics
     if not physics and positions is None:
         positions = layout(G, seed)
+    view = str(G.graph.get("view", ""))
     H = simple(G)
     degree = dict(H.degree())
     top = max(degree.values(), default=0) or 1
@@ -195,11 +228,11 @@ def vis_data(G, *, seed: int = 42, physics: bool | None = None,
     nodes, cards = [], {}
     for v, d in G.nodes(data=True):
         kind = d.get("kind", "organisation")
-        colour, shape, _ = KIND_STYLE.get(kind, ("#999999", "dot", "?"))
+        colour, shape, _ = KIND_STYLE.get(kind, (UNKNOWN_COLOUR, "dot", "?"))
+        imp = math.sqrt(degree.get(v, 0) / top)
         node = {
-            "id": v, "label": _short(str(d.get("label", v))), "shape": shape, "color": colour,
-            "baseColor": colour, "size": round(10 + 26 * math.sqrt(degree.get(v, 0) / top), 1),
-            "kind": kind,
+            "id": v, "text": _short(str(d.get("label", v)), 60), "shape": shape, "color": colour,
+            "baseColor": colour, "size": round(10 + 26 * imp, 1), "imp": round(imp, 3), "kind": kind,
         }
         cards[str(v)] = _tooltip_info(G, v, d, source_ref)
         cards[str(v)]["search"] = " ".join(str(x) for x in (v, d.get("label", ""), d.get("name", ""), d.get("acronym", "")))
@@ -208,17 +241,16 @@ def vis_data(G, *, seed: int = 42, physics: bool | None = None,
         if positions is not None and v in positions:
             node["x"], node["y"] = positions[v]
         nodes.append(node)
-    m = G.number_of_edges()
-    show_labels = m <= EDGE_LABEL_MAX_EDGES
+    # ties by label, then id, so the order is the same in every run
+    order = [v for v in sorted(G, key=lambda v: (-degree.get(v, 0), str(G.nodes[v].get("label", v)), str(v)))]
     edges = []
     for i, (u, v, d) in enumerate(G.edges(data=True)):
         roles = _role_list(d)
-        colour = ROLE_COLOUR.get(roles[0], "#999999") if len(roles) == 1 and G.graph.get("view") != "organisations" \
-            else COPARTICIPATION_COLOUR
-        e = {"id": f"e{i}", "from": u, "to": v, "color": colour, "baseColor": colour, "roles": " ".join(roles),
-             "title": _edge_title(G, u, v, d)}
-        if show_labels and d.get("label") and not (d.get("shared") and len(d["shared"]) < 2):
-            e["label"] = str(d["label"])   # co-participation edges are labelled from 2 shared items up
+        key, colour = _edge_colour(view, roles)
+        e = {"id": f"e{i}", "from": u, "to": v, "color": colour, "baseColor": colour, "colourKey": key,
+             "roles": " ".join(roles), "title": _edge_title(G, u, v, d)}
+        if d.get("label"):
+            e["text"] = str(d["label"])
         w = d.get("weight")
         e["width"] = round(1 + 1.5 * math.log2(w), 2) if w and w > 1 else 1.2
         if d.get("uncertain"):
@@ -226,55 +258,65 @@ def vis_data(G, *, seed: int = 42, physics: bool | None = None,
         edges.append(e)
     options: dict[str, Any] = {
         "autoResize": True,
-        # a white halo keeps labels readable over edges; above the physics limit it costs more than it gives
-        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3 if physics else 0,
-                           "strokeColor": "#ffffff"},
-                  "borderWidth": 1, "scaling": {"label": {"drawThreshold": 6}}},
+        "nodes": {"borderWidth": 1},
         "edges": {"arrows": {"to": {"enabled": G.is_directed(), "scaleFactor": 0.5}},
-                  "font": {"size": 10, "align": "middle", "color": "#555555"},
                   "smooth": {"enabled": True, "type": "continuous"} if physics else False,
                   "color": {"inherit": False}, "selectionWidth": 2},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": not physics,
-                        "hideEdgesOnZoom": not physics and m > 5000, "multiselect": False},
+                        "hideEdgesOnZoom": not physics and G.number_of_edges() > 5000, "multiselect": False},
         "layout": {"randomSeed": seed, "improvedLayout": physics and n <= 100},
     }
     if physics:
         options["physics"] = {
-            "enabled": True, "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -70, "centralGravity": 0.01, "springLength": 110,
-                                 "springConstant": 0.08, "avoidOverlap": 0.3},
+            "enabled": True, "solver": "forceAtlas2Based", "forceAtlas2Based": dict(_FORCE_ATLAS),
             "stabilization": {"enabled": True, "iterations": 400, "updateInterval": 50, "fit": True},
             "minVelocity": 1.0,
         }
     else:
         options["physics"] = {"enabled": False}
-    return nodes, edges, options, {"cards": cards, "sources": table}
+    return nodes, edges, options, {"cards": cards, "sources": table, "order": order}
 
 
-def _legend(G, nodes: list[dict], edges: list[dict], info: dict) -> dict[str, list[dict]]:
+def _legend(G, nodes: list[dict], edges: list[dict], info: dict) -> dict[str, Any]:
+    """What the sidebar shows: every colour drawn, with what it means and how many; the filters.
+
+    A role gets a colour swatch only when some edge is drawn in that role's colour: in the
+    organisations view every edge has one colour (the roles are a filter there, not a colour), and an
+    edge holding several roles (bipartite view) has its own entry.
+    """
     from collections import Counter
 
     kinds = Counter(n["kind"] for n in nodes)
     countries = Counter(c for card in info["cards"].values() for c in card["countries"])
     roles = Counter(r for e in edges for r in e["roles"].split())
+    keys = Counter(e["colourKey"] for e in edges)
     view = G.graph.get("view")
+    lines = []
+    if keys["several"]:
+        lines.append({"key": "several", "label": "several roles (see the card)", "colour": SEVERAL_ROLES_COLOUR,
+                      "count": keys["several"]})
+    if keys["shared"]:
+        lines.append({"key": "shared", "label": "share projects or trials (width: how many)",
+                      "colour": COPARTICIPATION_COLOUR, "count": keys["shared"]})
+    kind_ids = list(KIND_STYLE) + sorted(set(kinds) - set(KIND_STYLE))
+    role_ids = list(ROLES) + sorted(set(roles) - set(ROLES))
     return {
-        "kinds": [{"id": k, "label": KINDS.get(k, k), "colour": KIND_STYLE[k][0], "symbol": KIND_STYLE[k][2],
-                   "count": kinds[k]} for k in KIND_STYLE if kinds[k]],
-        "roles": [{"id": r, "label": ROLES.get(r, r),
-                   "colour": COPARTICIPATION_COLOUR if view == "organisations" else ROLE_COLOUR.get(r, "#999999"),
-                   "count": roles[r]} for r in ROLES if roles[r]],
+        "kinds": [{"id": k, "label": KINDS.get(k, k), "colour": KIND_STYLE.get(k, (UNKNOWN_COLOUR,))[0],
+                   "symbol": KIND_STYLE.get(k, ("", "", "\u25cf"))[2], "count": kinds[k]} for k in kind_ids if kinds[k]],
+        "roles_title": "Roles in the shared items" if view == "organisations" else "Roles and relations",
+        "roles": [{"id": r, "label": ROLES.get(r, r), "count": roles[r],
+                   "colour": ROLE_COLOUR.get(r, UNKNOWN_COLOUR) if keys[r] else None} for r in role_ids if roles[r]],
+        "lines": lines,
         "countries": [{"id": c, "label": c, "count": k} for c, k in sorted(countries.items())],
     }
 
 
 def _vis_js() -> str:
-    import pyvis
-
-    js = (Path(pyvis.__file__).parent / VIS_NETWORK).read_text(encoding="utf-8")
+    """vis-network, ready to inline: its source-map comment dropped (no map ships, nothing may be fetched)."""
+    js = VIS_NETWORK.read_text(encoding="utf-8")
     if "</script" in js.lower():  # would end the inline <script> early
-        raise RuntimeError("vis-network.min.js contains '</script'; cannot inline it")
-    return js
+        raise RuntimeError(f"{VIS_NETWORK} contains '</script'; cannot inline it")
+    return js.replace("//# sourceMappingURL=vis-network.min.js.map", "").rstrip() + "\n"
 
 
 def page(G, *, title: str | None = None, seed: int = 42, physics: bool | None = None,
@@ -283,36 +325,55 @@ def page(G, *, title: str | None = None, seed: int = 42, physics: bool | None = 
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from jinja2.utils import htmlsafe_json_dumps
     from markupsafe import Markup
-    from pyvis.network import Network
 
     nodes, edges, options, info = vis_data(G, seed=seed, physics=physics, positions=positions)
     physics_on = bool(options["physics"]["enabled"])
     view = str(G.graph.get("view", "landscape"))
     heading = title or f"pmkg \u00b7 {VIEW_TITLES.get(view, view)}"
     date = build_date(G)
-    # pyvis holds the network; filling its lists directly is what makes large pages fast
-    net = Network(height="100%", width="100%", directed=G.is_directed(), heading=heading, cdn_resources="in_line")
-    net.nodes, net.edges = nodes, edges
-    net.node_ids = [n["id"] for n in nodes]
-    net.node_map = {n["id"]: n for n in nodes}
-    net.options = options
-    nodes, edges, heading, _, _, options_json = net.get_network_data()
     filters = {k: G.graph[f"filter_{k}"] for k in ("kinds", "countries", "roles", "year", "programme")
                if G.graph.get(f"filter_{k}") is not None}
     if G.graph.get("focus"):
         filters["focus"] = f"{G.graph['focus']} (depth {G.graph.get('depth', 1)})"
-    data = {"nodes": nodes, "edges": edges, "info": info, "physics": physics_on, "directed": G.is_directed()}
+    relayout = {"maxNodes": RELAYOUT_MAX_NODES, "iterations": RELAYOUT_ITERATIONS,
+                "physics": {"enabled": True, "solver": "forceAtlas2Based", "forceAtlas2Based": dict(_FORCE_ATLAS),
+                            "stabilization": {"enabled": False, "fit": False}, "minVelocity": 1.0}}
+    data = {"nodes": nodes, "edges": edges, "info": info, "physics": physics_on, "directed": G.is_directed(),
+            "hubs": HUB_LABELS, "cardRoles": CARD_ROLES, "relayout": relayout}
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     tpl = env.get_template(TEMPLATE)
     return tpl.render(
         heading=heading, view=view, date=date, node_count=len(nodes), edge_count=len(edges),
         filters={k: ", ".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in filters.items()},
-        legend=_legend(G, nodes, edges, info), physics=physics_on,
+        legend=_legend(G, nodes, edges, info), physics=physics_on, relayout_max=RELAYOUT_MAX_NODES,
         data_json=Markup(htmlsafe_json_dumps(data, dumps=_compact_json)),
-        options_json=Markup(htmlsafe_json_dumps(__import__("json").loads(options_json), dumps=_compact_json)),
+        options_json=Markup(htmlsafe_json_dumps(options, dumps=_compact_json)),
         vis_js=Markup(_vis_js()),
     )
+
+
+def to_pyvis(G, *, seed: int = 42, **network_args: Any) -> Any:
+    """``G`` as a pyvis ``Network`` with the page's nodes, edges, colours and options, e.g. for a notebook.
+
+    Needs the optional pyvis (``pip install 'pmkg[pyvis]'``). vis-network draws the labels there
+    (pyvis's template has no label placement of its own), edge roles show on hover.
+    """
+    try:
+        from pyvis.network import Network  # type: ignore[import-untyped]
+    except ImportError:
+        raise ImportError("kg.viz.to_pyvis needs pyvis: pip install 'pmkg[pyvis]'") from None
+    nodes, edges, options, info = vis_data(G, seed=seed)
+    net = Network(directed=G.is_directed(), **network_args)
+    # filled directly: Network.add_node checks membership in a list, quadratic on large views
+    net.nodes = [{**{k: v for k, v in n.items() if k not in ("text", "imp", "baseColor")}, "label": n["text"],
+                  "title": f"{info['cards'][str(n['id'])]['name']} ({info['cards'][str(n['id'])]['kind']})"}
+                 for n in nodes]
+    net.edges = [{k: v for k, v in e.items() if k not in ("text", "baseColor", "colourKey", "roles")} for e in edges]
+    net.node_ids = [n["id"] for n in nodes]
+    net.node_map = {n["id"]: n for n in net.nodes}
+    net.options = options
+    return net
 
 
 def _compact_json(obj, **kw) -> str:

@@ -213,6 +213,26 @@ def test_cli_path(capsys):
     assert "B='no-such-thing': no entity has that name" in capsys.readouterr().err
 
 
+def test_path_between_one_entity_and_itself_is_the_same_entity_not_an_index_error(land, capsys):
+    """Regression: `pmkg path GMS GMS` ended in an IndexError traceback."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    from kg.cli import main
+
+    res = N.shortest_paths(land, "GMS", "genomic medicine sweden")
+    assert res.same and res.paths == [[]] and not res.truncated
+    assert N.format_paths(land, res) == "GMS (gms): both names are the same entity (0 steps)."
+    assert main(["path", "gms", "GMS"]) == 0
+    assert capsys.readouterr().out == "GMS (gms): both names are the same entity (0 steps).\n"
+    done = subprocess.run([sys.executable, "-m", "kg", "path", "GMS", "pm:gms"], capture_output=True, text=True,
+                          cwd=ROOT, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "same entity" in done.stdout
+
+
 # --- analysis on a hand-made graph -------------------------------------------------------------------
 
 @pytest.fixture
@@ -238,6 +258,82 @@ def test_known_centralities(barbell):
     assert a.communities == [["a", "b", "c"], ["d", "e", "f"]]
     assert a.modularity > 0.2 and a.betweenness_method.startswith("exact")
     assert {n.id for n in a.top(2)} == {"c", "d"}
+
+
+def reference_pagerank(H, damping=0.85, rounds=500):
+    """PageRank by plain power iteration, written out here to check igraph's: a node without links
+    spreads its rank evenly over all nodes (as networkx does)."""
+    n = H.number_of_nodes()
+    rank = dict.fromkeys(H, 1 / n)
+    strength = {v: H.degree(v, weight="weight") for v in H}
+    for _ in range(rounds):
+        spread = sum(rank[v] for v in H if strength[v] == 0) / n
+        rank = {v: (1 - damping) / n + damping * (spread + sum(rank[u] * d.get("weight", 1) / strength[u]
+                                                                for _, u, d in H.edges(v, data=True)))
+                for v in H}
+    return rank
+
+
+def test_pagerank_from_igraph_is_the_weighted_pagerank():
+    from kg.analyze import pagerank
+
+    # a star of three leaves, solved by hand: c = 0.15/4 + 0.85 * 3 l, l = 0.15/4 + 0.85 * c / 3
+    star = nx.star_graph(3)
+    ranks = pagerank(star)
+    assert ranks[0] == pytest.approx(0.133125 / 0.2775, abs=1e-9)
+    assert ranks[1] == pytest.approx(0.0375 + 0.85 * ranks[0] / 3, abs=1e-9)
+    # weights count, and a node without links spreads its rank evenly
+    G = nx.Graph()
+    G.add_edge("a", "b", weight=3)
+    G.add_edge("b", "c", weight=1)
+    G.add_edge("c", "d", weight=2)
+    G.add_node("alone")
+    want = reference_pagerank(G)
+    assert pagerank(G) == pytest.approx(want, abs=1e-9)
+    assert pagerank(G)["a"] != pytest.approx(pagerank(G)["d"], abs=1e-4)   # not the unweighted answer
+    assert pagerank(nx.empty_graph(4)) == dict.fromkeys(range(4), 0.25) and pagerank(nx.Graph()) == {}
+
+
+def test_pagerank_of_the_shipped_views(network_raw):
+    from kg.analyze import pagerank, simple
+
+    for name in N.VIEWS:
+        H = simple(N.view(network_raw, name))
+        assert pagerank(H) == pytest.approx(reference_pagerank(H), abs=1e-9), name
+
+
+def test_analysis_page_and_exports_need_neither_scipy_nor_pyvis():
+    """The lean install: nothing a command does imports scipy, numpy, pyvis or IPython (they are not
+    dependencies), including the page's layout above the physics limit and every export format."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = """
+import sys
+for name in ("scipy", "numpy", "pyvis", "IPython", "jedi", "pandas"):
+    sys.modules[name] = None   # any import of them fails
+import networkx as nx
+from kg.build import build
+from kg import analyze, network as N, viz
+raw = N.fetch(build())
+for name in N.VIEWS:
+    G = N.view(raw, name)
+    analyze.format_analysis(analyze.analyze(G), "json", top=None)
+    viz.page(G)
+    for fmt in N.NETWORK_FORMATS:
+        N.export_network(G, fmt)
+L = N.view(raw, "landscape")
+N.format_paths(L, N.shortest_paths(L, "GMS", "OUS"))
+big = nx.barabasi_albert_graph(viz.PHYSICS_MAX_NODES + 200, 2, seed=1)
+assert "x" in viz.vis_data(big)[0][0]   # positions computed in Python (igraph)
+analyze.analyze(big, exact_max=100, samples=20)
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "ok"
 
 
 def test_betweenness_is_sampled_above_the_limit_and_says_so(barbell):
@@ -356,6 +452,30 @@ def test_large_views_get_positions_from_python_and_no_physics():
     nodes, _, options, _ = vis_data(small)
     assert options["physics"]["enabled"] and options["layout"]["randomSeed"] == 42
     assert not any("x" in n for n in nodes)
+
+
+def test_to_pyvis_hands_the_page_data_to_pyvis(land):
+    from kg.viz import to_pyvis, vis_data
+
+    net = to_pyvis(land)
+    nodes, _, options, _ = vis_data(land)
+    assert [n["id"] for n in net.nodes] == [n["id"] for n in nodes]
+    assert net.nodes[0]["label"] == nodes[0]["text"] and net.nodes[0]["color"] == nodes[0]["color"]
+    assert len(net.edges) == land.number_of_edges() and net.options == options
+    html = net.generate_html()
+    assert "Testbed Sweden Cancer Precision Health" in html
+
+
+def test_to_pyvis_without_pyvis_says_how_to_get_it():
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("import sys; sys.modules['pyvis'] = None; import networkx as nx; from kg.viz import to_pyvis\n"
+            "try:\n    to_pyvis(nx.path_graph(3))\nexcept ImportError as e:\n    print(e)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.strip() == "kg.viz.to_pyvis needs pyvis: pip install 'pmkg[pyvis]'"
 
 
 def test_build_writes_the_network_page(tmp_path):
