@@ -259,4 +259,5 @@ def write_outputs(ds: Dataset, out_dir: Path | str) -> list[Path]:
     out = Path(out_dir)
     rendered = {out / "pmkg.ttl": serialize(ds, "turtle"), out / "pmkg.trig": serialize(ds, "trig"),
                 out / "network.html": network_page(ds)}
+    rendered[out / "report.html"] = __import__("kg.report", fromlist=["report_page"]).report_page(ds)  # report hook (issue 13)
     return atomic_write_many(rendered)

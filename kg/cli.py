@@ -414,7 +414,81 @@ def parser() -> argparse.ArgumentParser:
     qy.set_defaults(func=cmd_query)
 
     _import_parser(sub)
+    _report_parser(sub)  # pmkg report (issue 13)
     return p
+
+
+# --- pmkg report (kg/report.py, issue 13): a self-contained block ------------------------------------
+
+def _report_parser(sub) -> None:
+    """The ``report`` subcommand: the network views' filters, --include-uncertain, --format html|svg|png."""
+    rp = sub.add_parser("report", help="write the offline report page: map, timeline, funding, consortia, registries",
+                        description="Write one self-contained HTML page (no request leaves it) with the headline "
+                                    "figures, a map of the countries and their cross-border collaborations, a timeline, "
+                                    "funding by funder, programme and project, consortium completeness and matrix, and "
+                                    "tables linking every entity to its registry pages and sources. Records and "
+                                    "participations marked uncertain are left out unless --include-uncertain. "
+                                    "--format svg|png writes one chart as a picture instead (needs vl-convert-python: "
+                                    "pip install 'pmkg[images]').")
+    _common(rp)
+    rp.add_argument("-o", "--output", metavar="FILE",
+                    help="file to write (default: build/report.html, or build/report-CHART.svg|png)")
+    rp.add_argument("--title", help="heading of the page")
+    rp.add_argument("--format", choices=("html", "svg", "png"), default="html",
+                    help="html (default: the whole page), or svg / png for the chart named by --chart")
+    rp.add_argument("--chart", choices=("map", "world", "countries", "timeline", "funding"),
+                    help="the chart --format svg|png draws")
+    rp.add_argument("--scale", type=float, default=2.0, metavar="X", help="PNG pixels per chart pixel (default 2)")
+    g = rp.add_argument_group("filters (as pmkg viz)")
+    g.add_argument("--focus", metavar="ENTITY", help="only what is within --depth links of ENTITY (id, acronym, name or IRI)")
+    g.add_argument("--depth", type=int, default=1, metavar="N", help="links from --focus (default 1)")
+    g.add_argument("--kinds", metavar="K,K", action="append",
+                   help="node kinds: organisation, funder, project, collaboration, initiative, trial, programme")
+    g.add_argument("--country", metavar="SE,NO", action="append", help="only nodes in these countries (ISO codes)")
+    g.add_argument("--roles", metavar="R,R", action="append",
+                   help="only these roles and relations (coordinator, partner, funder, sponsor, part-of, inspired-by ...)")
+    g.add_argument("--year", type=int, metavar="YYYY", help="only projects and trials active that year")
+    g.add_argument("--programme", metavar="ID", help="only projects and trials under this programme")
+    g.add_argument("--include-uncertain", action="store_true",
+                   help="count records and participations marked uncertain too (left out by default)")
+    _store_options(rp)
+    rp.set_defaults(func=cmd_report)
+
+
+def cmd_report(args) -> int:
+    """pmkg report: the report page, or one of its charts as SVG/PNG."""
+    from . import paths
+    from .files import atomic_write
+    from .network import Filters, parse_list
+    from .report import build_report, chart_image, chart_specs, read, render
+
+    if args.format != "html" and not args.chart:
+        raise UsageError("--format svg|png draws one chart: add --chart map|world|countries|timeline|funding")
+    if args.format == "html" and args.chart:
+        raise UsageError("--chart goes with --format svg or png (the page holds every chart)")
+    if args.scale <= 0:
+        raise UsageError("--scale must be positive")
+    filters = Filters(kinds=parse_list(args.kinds), countries=parse_list(args.country), roles=parse_list(args.roles),
+                      year=args.year, programme=args.programme, include_uncertain=args.include_uncertain)
+    rep = build_report(read(_store(args), args.base), filters, args.title, args.focus, args.depth)
+    if args.format == "html":
+        payload: bytes | str = render(rep)
+        out = Path(args.output) if args.output else paths.build_dir() / "report.html"
+    else:
+        specs = chart_specs(rep)
+        if args.chart not in specs:
+            raise UsageError(f"the {args.chart} chart has nothing to draw with these filters "
+                             f"(charts drawn: {', '.join(specs) or 'none'})")
+        try:
+            payload = chart_image(specs[args.chart], args.format, scale=args.scale)
+        except RuntimeError as e:
+            raise UsageError(str(e)) from None
+        out = Path(args.output) if args.output else paths.build_dir() / f"report-{args.chart}.{args.format}"
+    atomic_write(out, payload)
+    f = rep.figures
+    print(f"Wrote {out} ({f['organisations']} organisations, {f['projects'] + f['collaborations'] + f['initiatives']} "
+          f"projects and collaborations, {f['trials']} trials, {f['countries']} countries; {len(payload)} bytes)")
+    return OK
 
 
 def _id_list(text: str) -> list[str]:

@@ -200,13 +200,18 @@ class Report:
                                                 "entities", "sources")}
 
 
-def build_report(src: ReportSource, filters: Filters | None = None, title: str | None = None) -> Report:
-    """Apply ``filters`` (default :func:`default_filters`) and compute every section of the report."""
+def build_report(src: ReportSource, filters: Filters | None = None, title: str | None = None,
+                 focus: str | None = None, depth: int = 1) -> Report:
+    """Apply ``filters`` (default :func:`default_filters`; ``focus``/``depth`` as in the network views)
+    and compute every section of the report."""
     from . import geo
+    from .network import neighbourhood
 
     f = filters or default_filters()
     raw = src.raw
     G = landscape(raw, f)
+    if focus is not None:
+        G = neighbourhood(G, focus, depth)
     nodes = {k: d for k, d in G.nodes(data=True)}
     orgs = {k for k, d in nodes.items() if d["kind"] in ORGANISATION_KINDS}
     items = {k for k, d in nodes.items() if d["kind"] in ITEM_KINDS}
@@ -342,11 +347,9 @@ def build_report(src: ReportSource, filters: Filters | None = None, title: str |
             "x": start or end, "x2": end or max(horizon or start or "", start or ""),
             "open_end": open_end, "open_start": start is None,
             "order": len(timeline),
-            "note": " ".join(x for x in (
-                f"({row['status']})" if row["status"] else "",
-                "\u2192 end not known" if open_end else "", "start not known" if start is None else "",
-                rels) if x).replace(") \u2192", ") \u00b7 \u2192").replace("known inspired", "known \u00b7 inspired")
-                .replace("known successor", "known \u00b7 successor"),
+            "note": " \u00b7 ".join(x for x in (
+                row["status"], "\u2192 end not known" if open_end else "", "start not known" if start is None else "",
+                rels) if x),
         })
         timeline.append(row)
 
@@ -385,6 +388,8 @@ def build_report(src: ReportSource, filters: Filters | None = None, title: str |
         filt["year"] = str(f.year)
     if f.programme is not None:
         filt["programme"] = f.programme
+    if focus is not None:
+        filt["focus"] = f"{G.graph.get('focus', focus)} (depth {depth})"
     filt["uncertain"] = "included" if f.include_uncertain else "left out"
     meta = {"date": raw.date or _epoch_date(), "filters": filt, "about": src.about,
             "missing_shapes": geodata["missing"], "outside_europe": geodata["outside_europe"],
@@ -725,9 +730,7 @@ def _timeline_spec(rep: Report) -> dict[str, Any] | None:
                       "x2": {"field": "x2"},
                       "color": {"field": "group", "type": "nominal", "title": None,
                                 "legend": {"orient": "bottom", "columns": 4, "labelLimit": 260}},
-                      "fillOpacity": {"condition": {"test": "datum.open_end", "value": 0.3}, "value": 0.95},
-                      "stroke": {"field": "group", "type": "nominal", "legend": None},
-                      "strokeDash": {"condition": {"test": "datum.open_end", "value": [4, 2]}, "value": [1, 0]},
+                      "opacity": {"condition": {"test": "datum.open_end", "value": 0.4}, "value": 0.95},
                       "tooltip": tooltip}},
         {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 11, "color": "#444444", "limit": 420},
          "encoding": {"y": y, "x": {"field": "x2", "type": "temporal"}, "text": {"field": "note"}, "tooltip": tooltip}},
@@ -851,13 +854,14 @@ def render(rep: Report) -> str:
     )
 
 
-def report_page(store, filters: Filters | None = None, title: str | None = None, base: str | None = None) -> str:
+def report_page(store, filters: Filters | None = None, title: str | None = None, base: str | None = None,
+                focus: str | None = None, depth: int = 1) -> str:
     """The report page for ``store`` (a :class:`kg.store.Store` or an rdflib Dataset) as one HTML string.
 
     ``filters`` are the network views' (:class:`kg.network.Filters`); None means
     :func:`default_filters` (everything the sources confirm).
     """
-    return render(build_report(read(store, base), filters, title))
+    return render(build_report(read(store, base), filters, title, focus, depth))
 
 
 def write_report(path: Path | str, html: str) -> Path:
