@@ -12,9 +12,10 @@ data reaches beyond Europe, the 1:110m world (plus the 1:50m shape of any countr
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 ATLAS = Path(__file__).parent / "templates" / "lib" / "world-atlas"
 #: The EU's codes (CORDIS, Eurostat) that differ from ISO 3166-1 alpha-2.

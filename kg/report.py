@@ -24,12 +24,22 @@ import calendar
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from .network import ITEM_KINDS, ORGANISATION_KINDS, PARTICIPATION_ROLES, Filters, Raw, fetch, landscape, run_query
+from .network import (
+    ITEM_KINDS,
+    ORGANISATION_KINDS,
+    PARTICIPATION_ROLES,
+    Filters,
+    Raw,
+    fetch,
+    landscape,
+    run_query,
+)
 
 TEMPLATE = "report.html"
 LIB = Path(__file__).parent / "templates" / "lib" / "vega"
@@ -89,12 +99,17 @@ def _key(raw: Raw):
     return lambda iri: mint.record_id(iri) or iri
 
 
+def _rows(store, name: str) -> list[dict[str, Any]]:
+    """The rows of helper query ``name`` as dicts of strings (None where unbound)."""
+    return run_query(store, name)
+
+
 def read(store, base: str | None = None) -> ReportSource:
     """Run the report's SPARQL helpers on ``store`` (a :class:`kg.store.Store`, or an rdflib Dataset)."""
     raw = fetch(store, base)
     key = _key(raw)
     grants: dict[str, dict[str, Any]] = {}
-    for r in run_query(store, "_report-grants"):
+    for r in _rows(store, "_report-grants"):
         g = grants.setdefault(r["grant"], {"iri": r["grant"], "id": key(r["grant"]), "name": None, "funder": None,
                                            "items": set(), "programme": None, "number": None, "amount": None,
                                            "currency": None, "start": None, "end": None, "uncertain": False,
@@ -115,7 +130,7 @@ def read(store, base: str | None = None) -> ReportSource:
                   for _, g in sorted(grants.items())]
 
     trials: dict[str, dict[str, Any]] = {}
-    for r in run_query(store, "_report-trials"):
+    for r in _rows(store, "_report-trials"):
         t = trials.setdefault(key(r["trial"]), {"status": None, "phases": set()})
         if r["status"]:
             t["status"] = r["statusLabel"] or _tail(r["status"])
@@ -125,7 +140,7 @@ def read(store, base: str | None = None) -> ReportSource:
         t["phases"] = sorted(t["phases"])
 
     declared = []
-    for r in run_query(store, "_report-declared-sizes"):
+    for r in _rows(store, "_report-declared-sizes"):
         value = _decimal(r["value"])
         if value is None:
             continue
@@ -133,9 +148,9 @@ def read(store, base: str | None = None) -> ReportSource:
                          "property": "partners" if r["property"].endswith("partnerCount") else "countries",
                          "value": int(value), "date": r["date"], "source": r["source"]})
     declared.sort(key=lambda d: (d["about"], d["property"], d["value"], d["date"] or "", d["source"] or ""))
-    concepts = {r["concept"]: r["label"] for r in run_query(store, "_report-concepts") if r["label"]}
+    concepts = {r["concept"]: r["label"] for r in _rows(store, "_report-concepts") if r["label"]}
     about: dict[str, str] = {}
-    for r in run_query(store, "_report-about"):
+    for r in _rows(store, "_report-about"):
         for k in ("title", "version", "license", "modified"):
             if r[k] and (k not in about or r[k] > about[k]):
                 about[k] = r[k]
@@ -275,13 +290,13 @@ def build_report(src: ReportSource, filters: Filters | None = None, title: str |
     countries = []
     for c in sorted(per, key=lambda c: (-len(per[c]["organisations"]), -per[c]["participations"], c)):
         e = per[c]
-        org_names = sorted((label(o) for o in e["organisations"]), key=str.casefold)
+        org_names = sorted((str(nodes[o].get("name") or label(o)) for o in e["organisations"]), key=str.casefold)
         shown = org_names[:TOOLTIP_NAMES]
         more = len(org_names) - len(shown)
         countries.append({
             "code": c, "name": names.get(c, _country_name(c)), "organisations": len(e["organisations"]),
             "participations": e["participations"], "items": len(e["items"]), "trials": len(e["trials"]),
-            "org_ids": sorted(e["organisations"], key=lambda o: label(o).casefold()),
+            "org_ids": sorted(e["organisations"], key=lambda o: str(nodes[o].get("name") or label(o)).casefold()),
             "org_list": "\n".join(shown) + (f"\n\u2026 and {more} more (click the country)" if more else ""),
             "lon": cent[c][0] if c in cent else None, "lat": cent[c][1] if c in cent else None,
             "europe": geo.in_europe(c), "shape": c in cent,
@@ -316,7 +331,7 @@ def build_report(src: ReportSource, filters: Filters | None = None, title: str |
         if not ps:
             return None
         roots = [p for p in ps if not any(q in programmes for q in up.get(p, ()))]
-        return label(sorted(roots or ps, key=lambda p: label(p).casefold())[0])
+        return label(min(roots or ps, key=lambda p: label(p).casefold()))
 
     # --- timeline and lineage
     rel_out: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -328,7 +343,8 @@ def build_report(src: ReportSource, filters: Filters | None = None, title: str |
                             "to_id": v, "from_start": nodes[u].get("start_date"), "to_start": nodes[v].get("start_date")})
     dates = [d for k in items for d in (nodes[k].get("start_date"), nodes[k].get("end_date")) if d]
     horizon = _day(raw.date) or (_day(max(dates), end=True) if dates else None)
-    timeline, undated = [], []
+    timeline: list[dict[str, Any]] = []
+    undated: list[dict[str, Any]] = []
     for k in sorted(items, key=lambda k: (_day(nodes[k].get("start_date")) or "9999", label(k).casefold())):
         d = nodes[k]
         trial = src.trials.get(k, {})
@@ -586,7 +602,7 @@ def _tooltip_country() -> list[dict[str, Any]]:
             {"field": "participations", "type": "quantitative", "title": "participations in projects and trials"},
             {"field": "items", "type": "quantitative", "title": "projects and trials"},
             {"field": "trials", "type": "quantitative", "title": "trials run there"},
-            {"field": "org_list", "title": "organisations"}]
+            {"field": "org_list", "title": "their names"}]
 
 
 _METRIC_PARAM = {"name": "metric", "value": "organisations",
@@ -665,7 +681,7 @@ def _map_spec(rep: Report, world: bool) -> dict[str, Any] | None:
                    "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
                                 "latitude": {"field": "lat", "type": "quantitative"},
                                 "tooltip": _tooltip_country()}})
-    spec = {
+    spec: dict[str, Any] = {
         "$schema": VEGA_LITE_SCHEMA, "width": width, "height": height, "projection": proj,
         "params": [_METRIC_PARAM],
         "datasets": {"figures": rows, **({"extra": g["world_extra"]} if world and g.get("world_extra") else {})},
@@ -871,6 +887,17 @@ def write_report(path: Path | str, html: str) -> Path:
     return atomic_write(path, html)
 
 
-__all__ = ["report_page", "read", "build_report", "render", "chart_specs", "chart_image", "write_report",
-           "default_filters", "Report", "ReportSource", "CHARTS"]
+__all__ = [
+    "CHARTS",
+    "Report",
+    "ReportSource",
+    "build_report",
+    "chart_image",
+    "chart_specs",
+    "default_filters",
+    "read",
+    "render",
+    "report_page",
+    "write_report",
+]
 
