@@ -50,6 +50,12 @@ VL_VERSION = "6.4"
 CHARTS = ("map", "world", "countries", "timeline", "funding")
 #: Most items (projects, trials) the consortium matrix shows as columns; beyond, those with most participants.
 MATRIX_MAX_ITEMS = 60
+#: Most bars the timeline draws; beyond, those with the largest consortia (the tables list every item).
+TIMELINE_MAX_ITEMS = 60
+#: Most funders, programmes or projects a funding panel names; the rest are summed as "N others".
+FUNDING_MAX_GROUPS = 30
+#: Most shared items a cross-border line's tooltip names.
+LINK_MAX_NAMES = 8
 #: Organisations a country's tooltip names; the country panel lists all of them.
 TOOLTIP_NAMES = 12
 
@@ -209,10 +215,25 @@ class Report:
     geo: dict[str, Any] = field(default_factory=dict)
 
     def data(self) -> dict[str, Any]:
-        """What the page's script reads (everything but the geometry, which only the map specs carry)."""
-        return {k: getattr(self, k) for k in ("title", "meta", "figures", "countries", "links", "timeline",
-                                                "undated", "lineage", "funding", "completeness", "matrix",
-                                                "entities", "sources")}
+        """What the page's script reads: everything but the geometry and the timeline (the chart specs carry
+        them), long tables packed as columns + rows (the script unpacks them), fields it does not show left out."""
+        grant_keys = ("funder", "items", "programme_path", "name", "number", "amount", "currency", "sources")
+        funding = {**{k: v for k, v in self.funding.items() if k not in ("grants", "rows")},
+                   "grants": _pack(self.funding["grants"], grant_keys)}
+        entities = {}
+        for kind, rows in self.entities.items():
+            keys = sorted({k for r in rows for k in r})
+            entities[kind] = _pack(rows, keys)
+        return {"title": self.title, "meta": self.meta, "figures": self.figures,
+                "countries": [{k: v for k, v in c.items() if k not in ("lon", "lat")} for c in self.countries],
+                "undated": self.undated, "lineage": self.lineage, "funding": funding, "completeness": self.completeness,
+                "matrix": self.matrix, "entities": entities, "sources": self.sources}
+
+
+def _pack(rows: list[dict[str, Any]], keys: Iterable[str]) -> dict[str, Any]:
+    """Rows as ``{"cols": [...], "rows": [[...], ...]}``: a long table without its keys repeated on every row."""
+    cols = list(keys)
+    return {"cols": cols, "rows": [[r.get(k) for k in cols] for r in rows]}
 
 
 def build_report(src: ReportSource, filters: Filters | None = None, title: str | None = None,
@@ -305,7 +326,8 @@ def build_report(src: ReportSource, filters: Filters | None = None, title: str |
     for (a, b), its in sorted(pair_items.items(), key=lambda x: (-len(x[1]), x[0])):
         if a in cent and b in cent:
             links.append({"a": a, "b": b, "a_name": names[a], "b_name": names[b], "weight": len(its),
-                          "items": ", ".join(label(i) for i in its),
+                          "items": ", ".join(label(i) for i in its[:LINK_MAX_NAMES])
+                          + (f" \u2026 and {len(its) - LINK_MAX_NAMES} more" if len(its) > LINK_MAX_NAMES else ""),
                           "a_lon": cent[a][0], "a_lat": cent[a][1], "b_lon": cent[b][0], "b_lat": cent[b][1],
                           "europe": geo.in_europe(a) and geo.in_europe(b)})
 
@@ -368,6 +390,13 @@ def build_report(src: ReportSource, filters: Filters | None = None, title: str |
                 rels) if x),
         })
         timeline.append(row)
+    dated = len(timeline)
+    if dated > TIMELINE_MAX_ITEMS:   # a bar per item stops being readable: keep the largest consortia
+        size = Counter(p["thing"] for p in in_items)
+        keep = set(sorted((r["id"] for r in timeline), key=lambda k: (-size[k], k))[:TIMELINE_MAX_ITEMS])
+        timeline = [r for r in timeline if r["id"] in keep]
+        for i, r in enumerate(timeline):
+            r["order"] = i
 
     # --- funding
     funding = _funding(src, nodes, orgs, items, in_items, f, label, programmes_of, srcs)
@@ -409,7 +438,7 @@ def build_report(src: ReportSource, filters: Filters | None = None, title: str |
     filt["uncertain"] = "included" if f.include_uncertain else "left out"
     meta = {"date": raw.date or _epoch_date(), "filters": filt, "about": src.about,
             "missing_shapes": geodata["missing"], "outside_europe": geodata["outside_europe"],
-            "horizon": horizon}
+            "horizon": horizon, "timeline_dated": dated, "timeline_shown": len(timeline)}
     heading = title or "pmkg \u00b7 the precision-medicine collaboration landscape"
     rep = Report(heading, meta, figures, countries, links, timeline, undated, lineage, funding, completeness,
                  matrix, entities, source_table, geodata)
@@ -478,8 +507,22 @@ def _funding(src: ReportSource, nodes, orgs, items, in_items, f: Filters, label,
                 r["grants"] += 1
                 if g["amount"] is not None:
                     r["total"] += Decimal(str(g["amount"]))
+        weight: Counter[str] = Counter()
+        for (grp, _), r in acc.items():
+            weight[grp] += r["grants"]
+        top = set(sorted(weight, key=lambda g: (-weight[g], g))[:FUNDING_MAX_GROUPS])
+        rest = len(weight) - len(top)
+        others: dict[str, dict[str, Any]] = {}
         for (grp, panel), r in sorted(acc.items()):
+            if grp not in top:   # the long tail, summed per currency so nothing is hidden
+                o = others.setdefault(panel, {"by": by, "group": f"{rest} other {by}s", "panel": panel,
+                                              "total": Decimal(0), "grants": 0})
+                o["total"] += r["total"]
+                o["grants"] += r["grants"]
+                continue
             rows.append({**r, "total": _money(r["total"]) if panel != "amount not known" else r["grants"]})
+        for panel, o in sorted(others.items()):
+            rows.append({**o, "total": _money(o["total"]) if panel != "amount not known" else o["grants"]})
     return {"grants": sorted(grants, key=lambda g: (g["funder"].casefold(), g["items"], g["id"])),
             "rows": rows,
             "totals": [{"currency": c, "amount": _money(totals[c]),
@@ -562,11 +605,18 @@ def _ids(d: dict) -> list[list[str]]:
     return out
 
 
+def _programme_text(names: list[str]) -> str:
+    """The programme an item is under, and the root of that programme tree when it is another."""
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else f"{names[0]} \u2190 {names[-1]}"
+
+
 def _entities(src: ReportSource, nodes, orgs, items, programmes, label, countries_of, srcs, programmes_of):
     def base(k: str) -> dict[str, Any]:
         d = nodes[k]
         return {"id": k, "label": label(k), "name": d.get("name", k), "iri": d.get("iri", ""),
-                "ids": _ids(d), "sources": srcs(d.get("sources", [])), "uncertain": bool(d.get("uncertain"))}
+                "ids": _ids(d), "sources": srcs(d.get("sources", []))}
 
     def kind_label(d: dict) -> str:
         ok = d.get("org_kind")
@@ -582,7 +632,7 @@ def _entities(src: ReportSource, nodes, orgs, items, programmes, label, countrie
     for k in by_name(items):
         d = nodes[k]
         row = {**base(k), "kind": KIND_LABEL.get(d["kind"], d["kind"]), "start": d.get("start_date") or "",
-               "end": d.get("end_date") or "", "programmes": ", ".join(label(p) for p in programmes_of(k))}
+               "end": d.get("end_date") or "", "programmes": _programme_text([label(p) for p in programmes_of(k)])}
         if d["kind"] == "trial":
             t = src.trials.get(k, {})
             row.update({"status": t.get("status") or "", "phase": ", ".join(t.get("phases", [])),
@@ -854,8 +904,8 @@ def _json(obj: Any) -> str:
                                                                         separators=(",", ":"), default=str)))
 
 
-def render(rep: Report) -> str:
-    """The HTML of the report page for ``rep``."""
+def render(rep: Report, renderer: str = "svg") -> str:
+    """The HTML of the report page for ``rep``; charts drawn as SVG (crisp in print and PDF) or ``canvas``."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from markupsafe import Markup
 
@@ -863,7 +913,7 @@ def render(rep: Report) -> str:
                       autoescape=select_autoescape(default=True, default_for_string=True))
     tpl = env.get_template(TEMPLATE)
     return tpl.render(
-        title=rep.title, meta=rep.meta, figures=rep.figures,
+        title=rep.title, meta=rep.meta, figures=rep.figures, renderer=renderer,
         data_json=Markup(_json(rep.data())), specs_json=Markup(_json(chart_specs(rep))),
         vega_js=Markup(_lib("vega.min.js")), vega_lite_js=Markup(_lib("vega-lite.min.js")),
         vega_embed_js=Markup(_lib("vega-embed.min.js")),
