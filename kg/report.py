@@ -261,6 +261,10 @@ def build_report(src: ReportSource, filters: Filters | None = None, title: str |
                           "sources": d.get("sources", [])})
     parts.sort(key=lambda p: (p["thing"], p["member"], p["role"]))
     in_items = [p for p in parts if p["thing"] in items and p["member"] in orgs]
+    if f.programme is not None or f.year is not None or focus is not None or (f.kinds and f.kinds & ITEM_KINDS):
+        # a filter on projects and trials: the organisations are those taking part in what is left (the
+        # network views keep every organisation still linked to anything, which would count GMS's members)
+        orgs &= {p["member"] for p in in_items}
     relations = [(u, k, v) for u, v, k in G.edges(keys=True) if k not in PARTICIPATION_ROLES]
 
     source_index: dict[str, int] = {}

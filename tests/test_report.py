@@ -153,6 +153,15 @@ def test_filters_are_the_network_views(memory):
     assert focused.figures["organisations"] < 86 and "focus" in focused.meta["filters"]
 
 
+def test_a_filter_on_projects_counts_the_organisations_taking_part(memory, curated):
+    rep = R.build_report(R.read(memory), Filters(programme="mission-cancer", include_uncertain=False))
+    under = {"prime-rose", "echos"} | {k for k, r in curated["items"].items()
+                                       if "prime-rose" in [_v(x) for x in r.get("part_of", [])]}
+    members = {o for i, o, _ in curated["parts"] if i in under}
+    assert {o["id"] for o in rep.entities["organisations"]} == members
+    assert rep.figures["organisations"] == len(members) < 86
+
+
 def test_timeline_dates_lineage_and_undated_items(rep):
     rows = {r["id"]: r for r in rep.timeline}
     assert rows["prime-rose"]["x"] == "2023-07-01" and rows["prime-rose"]["x2"] == "2028-06-30"
