@@ -5,7 +5,7 @@
 merged graph that will be published (imports included), then writes a new
 generation (:mod:`kg.published`): the Oxigraph store every reading command
 queries, ``pmkg.ttl`` (the union, byte-stable), ``pmkg.trig`` (one named graph
-per source) and the network page, and switches to it in one step. A build that
+per source), the network page and the report page, and switches to it in one step. A build that
 fails publishes nothing and leaves the previous one as it was.
 
 :func:`build` is the Python API's way to get the graph as an rdflib Dataset.
@@ -28,10 +28,11 @@ from .files import atomic_write
 from .memstore import dataset_of
 from .store import OxigraphStore
 from .validate import Report, ShapesError, check
+from .report import report_page
 from .viz import network_page
 
 #: The files a build publishes besides the store, each a link in the build folder into current/.
-OUTPUTS = ("pmkg.ttl", "pmkg.trig", "network.html")
+OUTPUTS = ("pmkg.ttl", "pmkg.trig", "network.html", "report.html")
 
 
 @dataclass
@@ -100,7 +101,8 @@ def publish(config: Config, out: Path | str | None = None, *, shacl: bool = True
                             "pmkg.trig": serialize(nquads, "trig", config.base)}
                 lap("rdf")
                 rendered["network.html"] = network_page(store).encode("utf-8")
-                lap("page")
+                rendered["report.html"] = report_page(store).encode("utf-8")
+                lap("pages")
                 for name, data in rendered.items():
                     atomic_write(gen / name, data)
                     files.append(folder / name)

@@ -37,6 +37,7 @@ COMMANDS = {
     "stats": "kg.cmd_query:stats", "push": "kg.commands:push", "serve": "kg.commands:serve",
     "viz": "kg.commands:viz", "analyze": "kg.commands:analyze", "path": "kg.commands:path",
     "queries": "kg.cmd_query:queries", "query": "kg.cmd_query:query", "import": "kg.commands:import_",
+    "report": "kg.commands:report",
 }
 
 
@@ -236,6 +237,28 @@ def parser() -> argparse.ArgumentParser:
                     help="table (default for SELECT/ASK), csv, tsv, json, sparql-json, turtle (default for graphs)")
     qy.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
     _store_options(qy)
+
+    rp = sub.add_parser("report", help="write the offline report page: map, timeline, funding, consortia, registries",
+                        description="Write one self-contained HTML page (no request leaves it) with the headline "
+                                    "figures, a map of the countries and their cross-border collaborations, a "
+                                    "timeline, funding by funder, programme and project, consortium completeness and "
+                                    "matrix, and tables linking every entity to its registry pages and sources. "
+                                    "Records and participations marked uncertain are left out unless "
+                                    "--include-uncertain. --format svg|png writes one chart as a picture instead "
+                                    "(needs vl-convert-python: pip install 'pmkg[images]').")
+    _graph_options(rp)
+    rp.add_argument("-o", "--output", metavar="FILE",
+                    help="file to write (default: build/report.html, or build/report-CHART.svg|png)")
+    rp.add_argument("--title", help="heading of the page")
+    rp.add_argument("--format", choices=("html", "svg", "png"), default="html",
+                    help="html (default: the whole page), or svg / png for the chart named by --chart")
+    rp.add_argument("--chart", choices=("map", "world", "countries", "timeline", "funding"),
+                    help="the chart --format svg|png draws")
+    rp.add_argument("--scale", type=float, default=2.0, metavar="X", help="PNG pixels per chart pixel (default 2)")
+    _network_options(rp)
+    rp.add_argument("--include-uncertain", action="store_true",
+                    help="count records and participations marked uncertain too (left out by default)")
+    _store_options(rp)
 
     _import_parser(sub)
     return p

@@ -22,6 +22,9 @@ from .network import Filters, export_network, format_paths, node_key, parse_list
 from .options import NETWORK_FORMATS
 from .prefixes import curie
 from .push import push as push_graph
+from .report import build_report, chart_image, chart_specs
+from .report import read as read_report
+from .report import render as render_report
 from .reader import config_of, open_reader
 from .resolve import Resolver
 from .serve import ServeConfig
@@ -151,6 +154,40 @@ def path(args) -> int:
     res = shortest_paths(G, a, b, limit=args.max)
     print(format_paths(G, res))
     return OK if res.paths else DATA_PROBLEM
+
+
+def report(args) -> int:
+    """``pmkg report``: the report page, or one of its charts as SVG/PNG."""
+    if args.format != "html" and not args.chart:
+        raise UsageError("--format svg|png draws one chart: add --chart map|world|countries|timeline|funding")
+    if args.format == "html" and args.chart:
+        raise UsageError("--chart goes with --format svg or png (the page holds every chart)")
+    if not args.scale > 0:
+        raise UsageError("--scale must be positive")
+    filters = _filters(args)
+    filters.include_uncertain = args.include_uncertain and not args.no_uncertain
+    store = open_reader(args)
+    focus = _entity_key(store, args.focus, "--focus") if args.focus is not None else None
+    rep = build_report(read_report(store, store.base), filters, args.title, focus, args.depth)
+    if args.format == "html":
+        payload: bytes | str = render_report(rep)
+        out = Path(args.output) if args.output else paths.build_dir() / "report.html"
+    else:
+        specs = chart_specs(rep)
+        if args.chart not in specs:
+            raise UsageError(f"the {args.chart} chart has nothing to draw with these filters "
+                             f"(charts drawn: {', '.join(specs) or 'none'})")
+        try:
+            payload = chart_image(specs[args.chart], args.format, scale=args.scale)
+        except RuntimeError as e:
+            raise UsageError(str(e)) from None
+        out = Path(args.output) if args.output else paths.build_dir() / f"report-{args.chart}.{args.format}"
+    atomic_write(out, payload)
+    f = rep.figures
+    _say(args, f"wrote {out} ({f['organisations']} organisations, "
+               f"{f['projects'] + f['collaborations'] + f['initiatives']} projects and collaborations, "
+               f"{f['trials']} trials, {f['countries']} countries; {len(payload)} bytes)")
+    return OK
 
 
 def _id_list(text: str) -> list[str]:

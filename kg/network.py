@@ -63,7 +63,7 @@ def load_query(name: str) -> str:
 
 def run_query(store: Store, name: str) -> list[dict[str, str | None]]:
     """Run the helper query ``name`` on ``store``; rows as dicts of strings."""
-    return store.query(load_query(name)).strings()
+    return as_store(store).query(load_query(name)).strings()
 
 
 @dataclass
