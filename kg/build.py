@@ -8,6 +8,7 @@ per source when it does.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from rdflib.namespace import SKOS
 
 from . import model
 from .iris import Minter
-from .load import Data, Record, Value, load, load_concepts
+from .load import Data, Record, SizeClaim, Value, load, load_concepts
 from .namespaces import (CONCEPT, DCTERMS, ORG, PMKG, PROV, RDF, RDFS, ROLE, SCHEMA, WD, XSD, bind)
 
 ONTOLOGY_FILES = ("pmkg.ttl", "concepts.ttl")
@@ -90,6 +91,34 @@ def decimal_literal(value) -> Literal:
     return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
 
 
+def write_declared_sizes(graph: Callable[[str], Graph], mint: Minter, record_id: str,
+                         claims: list[SizeClaim]) -> None:
+    """Each declared consortium size of ``record_id`` as schema:Observation nodes in its source's graph.
+
+    One observation per measured property (pmkg:partnerCount, pmkg:countryCount) and claim: the
+    project (schema:observationAbout), the number (schema:value, xsd:integer), the date the claim
+    refers to (schema:observationDate), its source (dcterms:source) and a note (rdfs:comment).
+    ``graph`` gives the named graph of a source id. Claims that disagree are all kept.
+    """
+    about = mint.entity(record_id)
+    for claim in claims:
+        g, src = graph(claim.source), mint.source(claim.source)
+        for measure, prop, value in (("partners", PMKG.partnerCount, claim.partners),
+                                     ("countries", PMKG.countryCount, claim.countries)):
+            if value is None:
+                continue
+            node = mint.observation(record_id, claim.source, measure, claim.date)
+            g.add((node, RDF.type, SCHEMA.Observation))
+            g.add((node, SCHEMA.observationAbout, about))
+            g.add((node, SCHEMA.measuredProperty, prop))
+            g.add((node, SCHEMA.value, Literal(value, datatype=XSD.integer)))
+            g.add((node, DCTERMS.source, src))
+            if claim.date:
+                g.add((node, SCHEMA.observationDate, date_literal(claim.date)))
+            if claim.note:
+                g.add((node, RDFS.comment, Literal(claim.note, lang="en")))
+
+
 class _Builder:
     def __init__(self, data: Data, vocab: Vocabulary, mint: Minter) -> None:
         self.data, self.vocab, self.mint = data, vocab, mint
@@ -134,6 +163,9 @@ class _Builder:
             self.graph(src).add((subj, DCTERMS.source, self.mint.source(src)))
         for name, values in r.values.items():
             f = kind.fields_by_name[name]
+            if f.type == model.SIZE:
+                write_declared_sizes(self.graph, self.mint, r.id, [v.value for v in values])
+                continue
             for v in values:
                 g = self.graph(v.source) if v.source else main
                 if v.source:
