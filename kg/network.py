@@ -45,8 +45,11 @@ ITEM_KINDS = frozenset({"project", "collaboration", "initiative", "trial"})
 PARTICIPATION_ROLES: dict[str, str] = {
     "coordinator": "coordinator",
     "partner": "partner",
+    "beneficiary": "beneficiary",
     "associated-partner": "associated partner",
     "third-party": "third party",
+    "affiliated-entity": "affiliated entity",
+    "participant": "participant",
     "member": "member of",
     "funder": "funds",
     "sponsor": "sponsors",

@@ -13,7 +13,8 @@ more spaces continues the value above)::
     # example: pmkg query consortium --param project=ECHoS
 
 Parameter types: ``entity`` (a name, an acronym, an id or an IRI, resolved against the graph),
-``integer`` (with an optional range), ``string`` and ``country`` (upper-cased). A parameter without a
+``integer`` (with an optional range), ``string``, ``country`` (upper-cased) and ``boolean`` (true/false,
+yes/no, 1/0; bound as xsd:boolean). A parameter without a
 default is optional and stays unbound. Files whose name starts with ``_`` are helpers (``_entity-lookup``
 resolves entity parameters; ``_network-*`` feed kg/network.py): they are not listed but can be run.
 
@@ -40,7 +41,9 @@ if TYPE_CHECKING:
 
     from .store import Result, Store
 
-PARAM_TYPES = ("entity", "integer", "string", "country")
+PARAM_TYPES = ("entity", "integer", "string", "country", "boolean")
+#: What a boolean parameter accepts (any case), and what each means.
+BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 #: Header keys: ``param`` and ``example`` may repeat; ``description`` is another name for ``question``;
 #: ``parameters``, ``note`` and ``hidden`` are free text.
 HEADER_KEYS = ("title", "question", "description", "param", "parameters", "example", "note", "hidden")
@@ -409,6 +412,11 @@ def bind_params(q: NamedQuery, params: Mapping[str, Any] | None, store: "Store |
             out[p.name] = Literal(n)
         elif p.type == "country":
             out[p.name] = Literal(str(v).strip().upper())
+        elif p.type == "boolean":
+            word = str(v).strip().lower()
+            if word not in BOOLEAN_WORDS:
+                raise ParameterError(f"--param {p.name}={v!r}: not true or false")
+            out[p.name] = Literal(BOOLEAN_WORDS[word])
         else:
             out[p.name] = Literal(str(v))
     return out
