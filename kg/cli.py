@@ -128,7 +128,7 @@ def cmd_stats(args) -> int:
 
     from .stats import format_stats, stats
 
-    st = stats(_dataset(args))
+    st = stats(_dataset(args), uncertain=args.uncertain)
     print(json.dumps(st.as_dict(), indent=2) if args.json else format_stats(st))
     return OK
 
@@ -308,9 +308,13 @@ def parser() -> argparse.ArgumentParser:
     _network_options(e, focus=True)
     e.set_defaults(func=cmd_export)
 
-    s = sub.add_parser("stats", help="counts by class, by country and by role")
+    s = sub.add_parser("stats", help="counts by class, by country and by role; coverage of the consortia",
+                       description="Coverage compares the known members of each project or collaboration with the "
+                                   "consortium sizes its sources declare.")
     _common(s)
     s.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    s.add_argument("--uncertain", action="store_true",
+                   help="count participations no source confirms beyond doubt too (left out by default)")
     s.set_defaults(func=cmd_stats)
 
     pu = sub.add_parser("push", help="load the graph into a triplestore (SPARQL 1.1 Graph Store HTTP Protocol)",
