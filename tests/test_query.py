@@ -97,9 +97,9 @@ def test_library_queries_run_unchanged_in_oxigraph(dataset):
         subs = {}
         for p in q.params:
             if p.default is not None:
+                xsd = "http://www.w3.org/2001/XMLSchema#" + ("boolean" if p.type == "boolean" else "integer")
                 subs[ox.Variable(p.name)] = (ox.NamedNode(index.resolve(p.default)) if p.type == "entity"
-                                             else ox.Literal(p.default, datatype=ox.NamedNode(
-                                                 "http://www.w3.org/2001/XMLSchema#integer")))
+                                             else ox.Literal(p.default, datatype=ox.NamedNode(xsd)))
         res = store.query(q.path.read_text(encoding="utf-8"), substitutions=subs, use_default_graph_as_union=True)
         assert len(list(res)) > 0, q.name
 
@@ -250,7 +250,7 @@ def consortium(memory):
 def test_table_is_aligned_and_leaves_out_the_bound_parameter(consortium):
     text = consortium.text()
     lines = text.splitlines()
-    assert lines[0].split() == ["member", "name", "role", "kind", "country", "uncertain"]
+    assert lines[0].split() == ["member", "name", "role", "kind", "country", "unconfirmed", "coverage"]
     assert set(lines[1]) <= {"-", " "}
     assert lines[-1] == f"({len(consortium.result.rows)} rows)"
     assert any(line.startswith("pm:aicib ") and " coordinator " in line for line in lines)
@@ -343,11 +343,20 @@ def test_records_are_plain_python_values_for_a_dataframe(memory):
 def test_pmkg_queries_lists_one_line_each(capsys):
     code, out, _ = cli(capsys, "queries")
     lines = out.splitlines()
-    assert code == 0 and len(lines) == len(Q.listing()) == 14
-    assert re.match(r"consortium +Who takes part in a project.*\[project \(entity, default PRIME-ROSE\)\]$",
+    assert code == 0 and len(lines) == len(Q.listing()) == 15
+    assert re.match(r"consortium +Who takes part in a project.*\[project \(entity, default PRIME-ROSE\); "
+                    r"uncertain \(boolean, default false\)\]$",
                     next(line for line in lines if line.startswith("consortium ")))
     code, out, _ = cli(capsys, "queries", "neighbourhood")
     assert code == 0 and "hops (integer 1-3, default 1)" in out and "Example:" in out
+
+
+def test_boolean_parameters_accept_true_false_yes_no_1_0_in_any_case(memory):
+    q = Q.get("consortium")
+    for word, value in (("true", True), ("YES", True), ("1", True), ("False", False), ("no", False), (" 0 ", False)):
+        got = Q.bind_params(q, {"project": "PRIME-ROSE", "uncertain": word}, memory)
+        assert got["uncertain"] == Literal(value) and got["uncertain"].datatype.endswith("#boolean")
+    assert Q.bind_params(q, {}, memory)["uncertain"] == Literal(False)   # the default
 
 
 def test_pmkg_query_runs_a_named_query_with_parameters(capsys):
@@ -390,6 +399,8 @@ def test_pmkg_query_errors_exit_2_with_a_clear_message(capsys, tmp_path):
     assert code == 2 and "Close matches" in err and "Oslo University Hospital" in err
     code, _, err = cli(capsys, "query", "consortium", "-p", "project")
     assert code == 2 and "expected NAME=VALUE" in err
+    code, out, err = cli(capsys, "query", "consortium", "-p", "uncertain=perhaps")
+    assert code == 2 and out == "" and "--param uncertain='perhaps': not true or false" in err
     code, _, err = cli(capsys, "query", "coordinators", "--sparql", "ASK {}")
     assert code == 2 and "one of them" in err
     bad = tmp_path / "bad.rq"
