@@ -331,8 +331,16 @@ def test_the_readme_shows_the_real_coverage():
     from kg.build import build
     from kg.stats import format_coverage, stats
 
-    block = "\n".join(format_coverage(stats(build(DATA, ONTOLOGY)).coverage))
-    assert block in (ROOT / "README.md").read_text(encoding="utf-8"), "README.md: paste the output of `pmkg stats`"
+    cov = stats(build(DATA, ONTOLOGY)).coverage
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "\n".join(format_coverage(cov)) in readme, "README.md: paste the output of `pmkg stats`"
+    # and the numbers its prose repeats
+    by_name = {c.name: c for c in cov}
+    text = " ".join(readme.split())
+    for name in ("PRIME-ROSE", "ECHoS"):
+        c = by_name[name]
+        assert f"{c.members} of {name}'s {c.declared_partners()} declared partners" in text, name
+    assert f"The **Testbed** ({by_name['Testbed Sweden Cancer Precision Health'].members} members)" in text
 
 
 # --- countries stay right on the larger data ------------------------------------------------------------
