@@ -19,9 +19,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 CASES = [(name, {}) for name in (
-    "active-in", "connection", "consortium", "coordinators", "country-participation", "drup-family",
+    "active-in", "connection", "consortium", "coordinators", "country-participation", "coverage", "drup-family",
     "external-ids", "funding", "neighbourhood", "organisation-portfolio", "provenance", "sectors",
     "shared-projects", "trials")] + [
+    ("consortium", {"project": "ECHoS", "uncertain": "true"}),
+    ("coverage", {"uncertain": "true"}),
     ("connection", {"from": "GMS", "to": "Testbed"}),
     ("connection", {"from": "European Commission", "to": "GMS"}),
     ("neighbourhood", {"entity": "PRIME-ROSE", "hops": "2"}),

@@ -144,6 +144,9 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("stats", help="counts by class, by country and by role")
     _graph_options(s)
     s.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    s.add_argument("--uncertain", action="store_true",
+                   help="count the participations no source confirms too (left out of the role counts and the "
+                        "coverage by default)")
     _store_options(s)
 
     pu = sub.add_parser("push", help="load the graph into a triplestore (SPARQL 1.1 Graph Store HTTP Protocol)",

@@ -66,6 +66,6 @@ def query(args) -> int:
 
 def stats(args) -> int:
     """``pmkg stats``: counts of what the graph holds."""
-    st = count(open_reader(args))
+    st = count(open_reader(args), uncertain=args.uncertain)
     print(json.dumps(st.as_dict(), indent=2) if args.json else format_stats(st))
     return OK

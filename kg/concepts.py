@@ -24,8 +24,8 @@ SCHEMES: dict[str, tuple[str, ...]] = {
         'collaboration', 'initiative', 'project',
     ),
     'role': (
-        'coordinator', 'partner', 'associated-partner', 'third-party', 'member', 'sponsor', 'collaborator',
-        'site', 'funder',
+        'coordinator', 'partner', 'beneficiary', 'associated-partner', 'third-party', 'affiliated-entity',
+        'participant', 'member', 'sponsor', 'collaborator', 'site', 'funder',
     ),
     'sector': (
         'academia', 'healthcare', 'industry', 'non-profit', 'patient-organisations', 'public-sector',
@@ -41,11 +41,14 @@ SCHEMES: dict[str, tuple[str, ...]] = {
 ROLES: dict[str, tuple[str, str, int]] = {
     'coordinator': ('coordinator', 'coordinator', 1),
     'partner': ('partner', 'partner', 2),
-    'associated-partner': ('associated partner', 'associated partner', 3),
-    'third-party': ('third party', 'third party', 4),
-    'member': ('member', 'member of', 5),
-    'sponsor': ('sponsor', 'sponsors', 6),
-    'collaborator': ('collaborator', 'collaborator', 7),
-    'site': ('site', 'site', 8),
-    'funder': ('funder', 'funds', 9),
+    'beneficiary': ('beneficiary', 'beneficiary', 3),
+    'associated-partner': ('associated partner', 'associated partner', 4),
+    'third-party': ('third party', 'third party', 5),
+    'affiliated-entity': ('affiliated entity', 'affiliated entity', 6),
+    'participant': ('participant', 'participant', 7),
+    'member': ('member', 'member of', 8),
+    'sponsor': ('sponsor', 'sponsors', 9),
+    'collaborator': ('collaborator', 'collaborator', 10),
+    'site': ('site', 'site', 11),
+    'funder': ('funder', 'funds', 12),
 }

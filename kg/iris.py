@@ -46,6 +46,13 @@ class Minter:
     def amount(self, grant_id: str) -> URIRef:
         return URIRef(f"{self.base}id/{grant_id}.amount")
 
+    def observation(self, record_id: str, source_id: str, measure: str, date: str | None = None) -> URIRef:
+        """A declared-size observation about ``record_id``: what ``source_id`` says it measures
+        (``partners`` or ``countries``), on ``date`` when given. Built from the claim's source and date
+        rather than its place in a list, so reordering the YAML does not rename it."""
+        when = f".{date}" if date else ""
+        return URIRef(f"{self.base}id/{record_id}.size.{source_id}{when}.{measure}")
+
     def source(self, source_id: str) -> URIRef:
         return URIRef(f"{self.base}source/{source_id}")
 

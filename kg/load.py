@@ -18,7 +18,7 @@ import yaml
 from . import model
 from .errors import DataError, Problem
 from .model import Field
-from .records import Data, Participation, Record, Source, Value
+from .records import Data, Participation, Record, SizeClaim, Source, Value
 
 SOURCES_FILE = "sources.yaml"
 
@@ -109,6 +109,12 @@ def check_value(f: Field, raw: Any, concepts: dict[str, set[str]]) -> Any:
         if not d.is_finite() or d < 0:
             raise ValueError(f"{raw!r} is not a non-negative amount")
         return d
+    if t == model.INTEGER:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise ValueError(f"expected a whole number, got {raw!r}")
+        if raw <= 0:
+            raise ValueError(f"{raw} is not a positive whole number")
+        return raw
     if isinstance(raw, int) and not isinstance(raw, bool) and t in (model.IDENT, model.DATE):
         raw = str(raw)  # unquoted grant numbers and years are fine: our YAML ints have no leading zeros
     if not isinstance(raw, str):
@@ -222,6 +228,43 @@ class _Checker:
             self.refs.append((file, line, rid, f.name, v, f.refs))
         return Value(v, src)
 
+    def size(self, file: str, rec: LineDict, rid: str, item: Any, sources: set[str]) -> Value | None:
+        """One ``declared_size`` item, checked field by field; its source becomes the value's source."""
+        where = "declared_size"
+        if not isinstance(item, LineDict):
+            self.problem(file, rec.lines.get(where, rec.line), rid, where,
+                         f"each declared size is a mapping such as {{partners: 24, countries: 18, source: ...}}, "
+                         f"got {item!r}")
+            return None
+        ok = True
+        for key in item:
+            if key not in model.SIZE_FIELDS:
+                self.problem(file, item.lines[key], rid, f"{where}.{key}",
+                             f"unknown field; expected one of {', '.join(model.SIZE_FIELDS)}")
+                ok = False
+        vals: dict[str, Any] = {}
+        for name, f in model.SIZE_FIELDS.items():
+            if name not in item:
+                if f.required:
+                    self.problem(file, item.line, rid, f"{where}.{name}", "required field missing")
+                    ok = False
+                continue
+            try:
+                vals[name] = check_value(f, item[name], self.concepts)
+            except ValueError as e:
+                self.problem(file, item.lines[name], rid, f"{where}.{name}", str(e))
+                ok = False
+                continue
+            if name == "source" and vals[name] not in sources:
+                self.problem(file, item.lines[name], rid, f"{where}.source",
+                             f"unknown source {vals[name]!r}" + _close(vals[name], sources))
+                ok = False
+        if not ok:
+            return None
+        claim = SizeClaim(vals["partners"], vals["source"], vals.get("countries"), vals.get("date"), vals.get("note"),
+                          item.line)
+        return Value(claim, claim.source)
+
     def participation(self, file: str, rid: str, item: Any, sources: set[str]) -> Participation | None:
         if not isinstance(item, LineDict):
             self.problem(file, None, rid, "participants", f"each participant is a mapping, got {item!r}")
@@ -332,7 +375,8 @@ def load(folder: Path | str, concepts: dict[str, set[str]]) -> Data:
                 srcs = []
             for s in srcs:
                 if s not in source_ids:
-                    c.problem(file, rec.lines["sources"], rid, "sources", f"unknown source {s!r} (not in {SOURCES_FILE})")
+                    c.problem(file, rec.lines["sources"], rid, "sources",
+                              f"unknown source {s!r} (not in {SOURCES_FILE})")
                     bad = True
             values: dict[str, list[Value]] = {}
             for f in kind.fields:
@@ -347,11 +391,16 @@ def load(folder: Path | str, concepts: dict[str, set[str]]) -> Data:
                     c.problem(file, rec.lines[f.name], rid, f.name, "expected a single value, got a list")
                     bad = True
                     continue
-                vals = [c.value(file, rec, rid, f, item, source_ids) for item in items]
-                if any(v is None for v in vals):
+                if f.type == model.SIZE and not isinstance(raw, list):
+                    c.problem(file, rec.lines[f.name], rid, f.name, "expected a list of declared sizes")
                     bad = True
                     continue
-                values[f.name] = vals
+                checked = [c.size(file, rec, rid, item, source_ids) if f.type == model.SIZE
+                           else c.value(file, rec, rid, f, item, source_ids) for item in items]
+                if any(v is None for v in checked):
+                    bad = True
+                    continue
+                values[f.name] = [v for v in checked if v is not None]
             parts: list[Participation] = []
             raw_parts = rec.get("participants") or []
             if not isinstance(raw_parts, list):
@@ -405,6 +454,14 @@ def load(folder: Path | str, concepts: dict[str, set[str]]) -> Data:
             seen.add((p.who, p.role))
             if p.who == r.id:
                 c.problem(r.file, p.line, r.id, "participants.org", "a record cannot take part in itself")
+        claims: set[tuple[str, str | None]] = set()
+        for v in r.values.get("declared_size", []):
+            key = (v.value.source, v.value.date)
+            if key in claims:
+                c.problem(r.file, v.value.line or r.line, r.id, "declared_size",
+                          f"two declared sizes from source {key[0]!r}" + (f" dated {key[1]}" if key[1] else "")
+                          + ": give each its own date, or keep one")
+            claims.add(key)
         for a, b in (("start", "end"),):
             if a in r.values and b in r.values:
                 sa, sb = r.values[a][0].value, r.values[b][0].value

@@ -27,6 +27,8 @@ CURRENCY = "currency"    # ISO 4217
 BOOL = "bool"
 REF = "ref"              # record id of one of ``refs`` kinds -> entity IRI
 CONCEPT = "concept"      # concept id in ``scheme`` -> concept IRI
+INTEGER = "integer"      # a whole number > 0 -> xsd:integer
+SIZE = "size"            # a declared consortium size: a mapping of SIZE_FIELDS -> schema:Observation nodes
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,9 @@ KINDS: dict[str, Kind] = {
                 WEBSITE, WIKIDATA_F, PART_OF,
                 Field("sectors", CONCEPT, (PMKG.involvesSector,), many=True, scheme="sector"),
                 KEYWORDS,
+                # written by build.write_declared_sizes, not through predicates
+                Field("declared_size", SIZE, (), many=True,
+                      doc="consortium sizes sources declare: {partners, countries, source, date, note}"),
             ),
             kind_field="kind", participants=True,
         ),
@@ -176,6 +181,15 @@ PARTICIPATION_FIELDS = {
     "end": Field("end", DATE),
     "source": Field("source", REF, refs=("source",)),
     "uncertain": Field("uncertain", BOOL),
+    "note": NOTE,
+}
+
+#: The keys of one ``declared_size`` item: a consortium size as one source declares it.
+SIZE_FIELDS = {
+    "partners": Field("partners", INTEGER, (PMKG.partnerCount,), required=True),
+    "countries": Field("countries", INTEGER, (PMKG.countryCount,)),
+    "source": Field("source", REF, refs=("source",), required=True),
+    "date": Field("date", DATE, doc="the date the claim refers to or was published"),
     "note": NOTE,
 }
 

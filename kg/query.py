@@ -13,9 +13,10 @@ more spaces continues the value above)::
     # example: pmkg query consortium --param project=ECHoS
 
 Parameter types: ``entity`` (a name, an acronym, an id or an IRI, resolved by :mod:`kg.resolve`),
-``integer`` (with an optional range), ``string`` and ``country`` (upper-cased). A parameter without a
-default is optional and stays unbound. Files whose name starts with ``_`` are helpers (``_network-*``
-feed kg/network.py): they are not listed but can be run.
+``integer`` (with an optional range), ``string``, ``country`` (upper-cased) and ``boolean`` (true/false,
+yes/no, 1/0; bound as xsd:boolean). A parameter without a default is optional and stays unbound. Files
+whose name starts with ``_`` are helpers (``_network-*`` feed kg/network.py, ``_stats-*`` kg/stats.py):
+they are not listed but can be run.
 
 Parameters are *bound* by the store (rdflib ``initBindings``, Oxigraph ``substitutions``, a VALUES
 block at the start of the WHERE group for an endpoint), never pasted into the text. So that every
@@ -47,7 +48,9 @@ from .prefixes import prefixes, sparql_prolog
 from .resolve import ResolveError, Resolver
 from .store import Result, Store, Term
 
-PARAM_TYPES = ("entity", "integer", "string", "country")
+PARAM_TYPES = ("entity", "integer", "string", "country", "boolean")
+#: What a boolean parameter accepts (any case), and what each means.
+BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 #: Header keys: ``param`` and ``example`` may repeat; ``description`` is another name for ``question``;
 #: ``parameters``, ``note`` and ``hidden`` are free text.
 HEADER_KEYS = ("title", "question", "description", "param", "parameters", "example", "note", "hidden")
@@ -283,6 +286,7 @@ def load(query: str | Path, directory: Path | str | None = None) -> NamedQuery:
 # --- parameters -------------------------------------------------------------------------------
 
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 
 
 def bind_params(q: NamedQuery, params: Mapping[str, Any] | None, store: Store | None = None,
@@ -337,6 +341,11 @@ def bind_params(q: NamedQuery, params: Mapping[str, Any] | None, store: Store | 
             out[p.name] = ox.Literal(str(n), datatype=XSD_INTEGER)
         elif p.type == "country":
             out[p.name] = ox.Literal(str(v).strip().upper())
+        elif p.type == "boolean":
+            word = str(v).strip().lower()
+            if word not in BOOLEAN_WORDS:
+                raise ParameterError(f"--param {p.name}={v!r}: not true or false")
+            out[p.name] = ox.Literal("true" if BOOLEAN_WORDS[word] else "false", datatype=XSD_BOOLEAN)
         else:
             out[p.name] = ox.Literal(str(v))
     return out

@@ -35,6 +35,18 @@ class Participation:
     line: int | None = None
 
 
+@dataclass(frozen=True)
+class SizeClaim:
+    """A consortium size one source declares (``declared_size``): partners, countries, date, note."""
+
+    partners: int
+    source: str
+    countries: int | None = None
+    date: str | None = None
+    note: str | None = None
+    line: int | None = field(default=None, compare=False)
+
+
 @dataclass
 class Record:
     """A checked entity record: its kind, id, sources and field values (lists of :class:`Value`)."""

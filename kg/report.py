@@ -30,6 +30,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from .concepts import ROLES as ROLE_TABLE
 from .network import (
     ITEM_KINDS,
     ORGANISATION_KINDS,
@@ -63,8 +64,19 @@ KIND_LABEL = {"organisation": "organisation", "funder": "funder", "project": "pr
               "collaboration": "collaboration", "initiative": "initiative", "trial": "clinical trial",
               "programme": "programme"}
 KIND_COLOUR = {"project": "#59a14f", "collaboration": "#76b7b2", "initiative": "#edc948", "trial": "#e15759"}
-ROLE_ABBREV = {"coordinator": "C", "partner": "P", "associated-partner": "AP", "third-party": "TP",
-               "member": "M", "funder": "F", "sponsor": "S", "collaborator": "Co", "site": "Si"}
+def role_abbreviations(labels: dict[str, str]) -> dict[str, str]:
+    """A short, unique mark per role for the matrix cells, from the role labels in list order:
+    the initials ("associated partner": AP), or more letters of the first word where taken
+    (partner P, participant Pa)."""
+    out: dict[str, str] = {}
+    for role, label in labels.items():
+        words = label.split()
+        cands = ["".join(w[0] for w in words).upper()] + [words[0][:n].capitalize() for n in range(2, 6)]
+        out[role] = next((c for c in cands if c not in out.values()), role)
+    return out
+
+
+ROLE_ABBREV = role_abbreviations({r: label for r, (label, _, _) in ROLE_TABLE.items()})
 #: Roles that make an organisation part of a consortium (funding a project is not taking part in it).
 CONSORTIUM_ROLES = frozenset(PARTICIPATION_ROLES) - {"funder"}
 #: Registry pages of identifiers, from the identifier alone (ROR and Wikidata are stored as their URLs).

@@ -60,8 +60,11 @@ KIND_STYLE: dict[str, tuple[str, str, str]] = {
 ROLE_COLOUR: dict[str, str] = {
     "coordinator": "#d62728",
     "partner": "#1f77b4",
+    "beneficiary": "#08519c",
     "associated-partner": "#6baed6",
     "third-party": "#9ecae1",
+    "affiliated-entity": "#c6dbef",
+    "participant": "#7b9cc4",
     "member": "#17becf",
     "funder": "#ff7f0e",
     "sponsor": "#8c564b",

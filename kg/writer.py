@@ -24,7 +24,7 @@ from rdflib import BNode, Literal, URIRef
 from . import model
 from .iris import Minter
 from .namespaces import CONCEPT, DCAT, DCTERMS, ORG, PMKG, PROV, RDF, RDFS, SCHEMA, WD, XSD
-from .records import Participation, Record, Source
+from .records import Participation, Record, SizeClaim, Source
 from .terms import canonical_duration, date_lit, datetime_lit, decimal_lit, integer_lit, iri, lit
 from .vocab import Vocabulary
 
@@ -218,6 +218,9 @@ class Writer:
             add(subj, T_SOURCE, node, self.graph(src))
         for name, values in r.values.items():
             f = kind.fields_by_name[name]
+            if f.type == model.SIZE:
+                self._sizes(r.id, [v.value for v in values])
+                continue
             if not f.predicates and not f.iri_template:
                 continue   # written by a shape of its own (a grant's amount and currency)
             for v in values:
@@ -262,6 +265,30 @@ class Writer:
             add(node, T_COMMENT, lit(p.note, lang="en"), g)
         if not p.uncertain:  # an unconfirmed participation stays qualified only: no direct edge
             add(thing, self._t(self.vocab.shortcut(p.role)), agent, g)
+
+    def _sizes(self, record_id: str, claims: list[SizeClaim]) -> None:
+        """Each declared consortium size as ``schema:Observation`` nodes in its source's graph: one per
+        measured property (pmkg:partnerCount, pmkg:countryCount) and claim, with the project
+        (schema:observationAbout), the number (xsd:integer), the date the claim refers to, its source
+        and a note. Claims that disagree are all kept."""
+        add, P = self.out.add, self._t
+        about = self.entity(record_id)
+        for claim in claims:
+            g, src = self.graph(claim.source), iri(str(self.mint.source(claim.source)))
+            for measure, prop, value in (("partners", PMKG.partnerCount, claim.partners),
+                                         ("countries", PMKG.countryCount, claim.countries)):
+                if value is None:
+                    continue
+                node = iri(str(self.mint.observation(record_id, claim.source, measure, claim.date)))
+                add(node, T_TYPE, P(SCHEMA.Observation), g)
+                add(node, P(SCHEMA.observationAbout), about, g)
+                add(node, P(SCHEMA.measuredProperty), P(prop), g)
+                add(node, T_VALUE, integer_lit(value), g)
+                add(node, T_SOURCE, src, g)
+                if claim.date:
+                    add(node, P(SCHEMA.observationDate), date_lit(claim.date), g)
+                if claim.note:
+                    add(node, T_COMMENT, lit(claim.note, lang="en"), g)
 
     def _grant(self, r: Record, subj: str, g: str) -> None:
         add = self.out.add

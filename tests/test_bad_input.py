@@ -185,3 +185,51 @@ def test_bad_base_iri(mini, out, capsys):
     assert code == 2
     assert "base IRI must be an absolute http(s) IRI" in capsys.readouterr().err
     assert_nothing_written(out)
+
+
+# --- declared_size ---------------------------------------------------------------------------------
+
+SIZE = "    - {partners: 24, countries: 18, source: seed}"
+
+
+@pytest.mark.parametrize("bad,field,message", [
+    ("    - {partners: 0, countries: 18, source: seed}", "declared_size.partners", "0 is not a positive whole number"),
+    ("    - {partners: -3, source: seed}", "declared_size.partners", "-3 is not a positive whole number"),
+    ("    - {partners: '24', source: seed}", "declared_size.partners", "expected a whole number, got '24'"),
+    ("    - {partners: 24.5, source: seed}", "declared_size.partners", "expected a whole number, got 24.5"),
+    ("    - {partners: true, source: seed}", "declared_size.partners", "expected a whole number, got True"),
+    ("    - {partners: 24, countries: 0, source: seed}", "declared_size.countries", "0 is not a positive whole number"),
+    ("    - {countries: 18, source: seed}", "declared_size.partners", "required field missing"),
+    ("    - {partners: 24, countries: 18}", "declared_size.source", "required field missing"),
+    ("    - {partners: 24, source: sead}", "declared_size.source", "unknown source 'sead' (did you mean seed?)"),
+    ("    - {partners: 24, source: seed, date: 2024-13}", "declared_size.date", "has no month 13"),
+    ("    - {partners: 24, source: seed, members: 3}", "declared_size.members", "unknown field; expected one of"),
+    ("    - 24", "declared_size", "each declared size is a mapping"),
+])
+def test_bad_declared_size_is_located(mini, out, capsys, bad, field, message):
+    edit(mini / "projects.yaml", SIZE, bad)
+    code, err = run_build(mini, out, capsys)
+    assert code == 1
+    line = next(x for x in err.splitlines() if f"field {field!r}" in x)
+    assert line.strip().startswith("projects.yaml:") and "record 'prime-rose'" in line and message in line, err
+    assert_nothing_written(out)
+
+
+def test_declared_size_must_be_a_list(mini, out, capsys):
+    edit(mini / "projects.yaml", "  declared_size:\n" + SIZE + "\n    - {partners: 28, source: other, date: 2024-12-31}\n",
+         "  declared_size: 24\n")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1 and "field 'declared_size': expected a list of declared sizes" in err
+
+
+def test_two_claims_of_one_source_and_date(mini, out, capsys):
+    edit(mini / "projects.yaml", SIZE, SIZE + "\n    - {partners: 25, source: seed}")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1 and "two declared sizes from source 'seed'" in err
+    assert_nothing_written(out)
+
+
+def test_declared_size_only_on_projects(mini, out, capsys):
+    edit(mini / "trials.yaml", "- id: drup\n", "- id: drup\n  declared_size: [{partners: 3, source: seed}]\n")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1 and "record 'drup', field 'declared_size': unknown field for a trial" in err

@@ -81,7 +81,8 @@ def test_roles_and_countries_of_a_curated_project(ds):
     got = members(ds, pm("prime-rose"))
     assert got[pm("ous")] == {"coordinator"}          # 'OSLO UNIVERSITETSSYKEHUS HF' = a curated alternative name
     assert got[pm("ki")] == {"partner"}               # participant -> partner
-    assert got[pm("nki")] == {"partner"}              # by acronym NKI and country NL
+    # by acronym NKI and country NL; the curated, unconfirmed 'participant' candidate stays beside it
+    assert got[pm("nki")] == {"partner", "participant"}
     heidelberg = pm("cordis-org-999000004")
     assert got[heidelberg] == {"associated-partner"}
     assert country(ds, heidelberg) == {"DE"}

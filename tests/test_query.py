@@ -21,6 +21,7 @@ from kg.cli import main
 pytestmark = pytest.mark.usefixtures("published")   # the CLI reads the published store, built once
 
 PM = "https://w3id.org/pmkg/id/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 HOSTILE = 'x" } UNION { ?s ?p ?o } FILTER(true) } # \'}'
 
 
@@ -100,9 +101,9 @@ def test_library_queries_run_unchanged_in_oxigraph(oxigraph):
         subs = {}
         for p in q.params:
             if p.default is not None:
+                xsd = "http://www.w3.org/2001/XMLSchema#" + ("boolean" if p.type == "boolean" else "integer")
                 subs[ox.Variable(p.name)] = (ox.NamedNode(resolver.resolve(p.default).iri) if p.type == "entity"
-                                             else ox.Literal(p.default, datatype=ox.NamedNode(
-                                                 "http://www.w3.org/2001/XMLSchema#integer")))
+                                             else ox.Literal(p.default, datatype=ox.NamedNode(xsd)))
         res = oxigraph.store.query(q.path.read_text(encoding="utf-8"), substitutions=subs)
         assert len(list(res)) > 0, q.name
 
@@ -254,7 +255,7 @@ def consortium(memory):
 def test_table_is_aligned_and_leaves_out_the_bound_parameter(consortium):
     text = consortium.text()
     lines = text.splitlines()
-    assert lines[0].split() == ["member", "name", "role", "kind", "country", "uncertain"]
+    assert lines[0].split() == ["member", "name", "role", "kind", "country", "unconfirmed", "coverage"]
     assert set(lines[1]) <= {"-", " "}
     assert lines[-1] == f"({len(consortium.result.rows)} rows)"
     assert any(line.startswith("pm:aicib ") and " coordinator " in line for line in lines)
@@ -349,11 +350,20 @@ def test_records_are_plain_python_values_for_a_dataframe(memory):
 def test_pmkg_queries_lists_one_line_each(capsys):
     code, out, _ = cli(capsys, "queries")
     lines = out.splitlines()
-    assert code == 0 and len(lines) == len(Q.listing()) == 14
-    assert re.match(r"consortium +Who takes part in a project.*\[project \(entity, default PRIME-ROSE\)\]$",
+    assert code == 0 and len(lines) == len(Q.listing()) == 15
+    assert re.match(r"consortium +Who takes part in a project.*\[project \(entity, default PRIME-ROSE\); "
+                    r"uncertain \(boolean, default false\)\]$",
                     next(line for line in lines if line.startswith("consortium ")))
     code, out, _ = cli(capsys, "queries", "neighbourhood")
     assert code == 0 and "hops (integer 1-3, default 1)" in out and "Example:" in out
+
+
+def test_boolean_parameters_accept_true_false_yes_no_1_0_in_any_case(memory):
+    q = Q.get("consortium")
+    for word, value in (("true", True), ("YES", True), ("1", True), ("False", False), ("no", False), (" 0 ", False)):
+        got = Q.bind_params(q, {"project": "PRIME-ROSE", "uncertain": word}, memory)
+        assert got["uncertain"] == ox.Literal(str(value).lower(), datatype=ox.NamedNode(XSD + "boolean"))
+    assert Q.bind_params(q, {}, memory)["uncertain"].value == "false"   # the default
 
 
 def test_pmkg_query_runs_a_named_query_with_parameters(capsys):
@@ -396,6 +406,8 @@ def test_pmkg_query_errors_exit_2_with_a_clear_message(capsys, tmp_path):
     assert code == 2 and "Close matches" in err and "Oslo University Hospital" in err
     code, _, err = cli(capsys, "query", "consortium", "-p", "project")
     assert code == 2 and "expected NAME=VALUE" in err
+    code, out, err = cli(capsys, "query", "consortium", "-p", "uncertain=perhaps")
+    assert code == 2 and out == "" and "--param uncertain='perhaps': not true or false" in err
     code, _, err = cli(capsys, "query", "coordinators", "--sparql", "ASK {}")
     assert code == 2 and "one of them" in err
     bad = tmp_path / "bad.rq"

@@ -42,15 +42,26 @@ def curated():
             for o in _load("organisations")}
     items = {r["id"]: r for r in _load("projects") + _load("trials")}
     parts = set()   # (item, org, role) of certain participations in projects and trials
+    doubtful = set()   # organisations named in uncertain participations
     for r in items.values():
         for p in r.get("participants", []):
             if p["org"] in orgs and not p.get("uncertain") and not r.get("uncertain"):
                 parts.add((r["id"], p["org"], p["role"]))
+            elif p["org"] in orgs:
+                doubtful.add(p["org"])
     for g in _load("grants"):
         for item in g["funds"]:
             item = _v(item)
             if item in items and not g.get("uncertain"):
                 parts.add((item, _v(g["funder"]), "funder"))
+    # an organisation known only through uncertain participations is left out, as the network views do
+    linked = {o for _, o, _ in parts} | {_v(g["funder"]) for g in _load("grants")}
+    for r in _load("organisations"):
+        if r.get("parent"):
+            linked |= {r["id"], _v(r["parent"])}
+    only_doubtful = doubtful - linked
+    assert only_doubtful == {"uio"}, "update this test: which organisations are known only through doubt"
+    orgs = {k: v for k, v in orgs.items() if k not in only_doubtful}
     return {"orgs": orgs, "items": items, "parts": parts, "grants": _load("grants")}
 
 
@@ -63,7 +74,7 @@ def rep(memory):
 
 def test_headline_figures_are_the_curated_counts(rep, curated):
     f = rep.figures
-    assert f["organisations"] == len(curated["orgs"]) == 86
+    assert f["organisations"] == len(curated["orgs"]) == 101
     kinds = Counter(r.get("kind", "trial") for r in curated["items"].values())
     assert f["trials"] == kinds["trial"] == 12
     assert (f["projects"], f["collaborations"], f["initiatives"]) == \
@@ -78,7 +89,7 @@ def test_organisations_and_participations_per_country(rep, curated):
     got = {c["code"]: (c["organisations"], c["participations"]) for c in rep.countries}
     for code, n in orgs_per.items():
         assert got[code] == (n, parts_per[code]), code
-    assert got["SE"][0] == 50 and got["NO"][0] == 8
+    assert got["SE"][0] == 50 and got["NO"][0] == 13
     se = next(c for c in rep.countries if c["code"] == "SE")
     assert len(se["org_ids"]) == 50 and "gms" in se["org_ids"]
     assert se["org_list"].count("\n") == R.TOOLTIP_NAMES and "38 more" in se["org_list"]
@@ -107,7 +118,7 @@ def test_cross_border_links_are_shared_projects_and_trials(rep, curated):
     got = {(ln["a"], ln["b"]): ln["weight"] for ln in rep.links}
     assert got == dict(pairs)
     assert rep.figures["country_pairs"] == len(pairs)
-    assert got[("NO", "SE")] == 2 and "ECHoS" in next(ln for ln in rep.links if (ln["a"], ln["b"]) == ("NO", "SE"))["items"]
+    assert got[("NO", "SE")] == 3 and "ECHoS" in next(ln for ln in rep.links if (ln["a"], ln["b"]) == ("NO", "SE"))["items"]
 
 
 def test_funding_totals_keep_currencies_apart_and_count_unknown_amounts(rep, curated):
@@ -135,22 +146,24 @@ def test_uncertain_participations_are_left_out_unless_asked(memory):
     src = R.read(memory)
     default = R.build_report(src)
     everything = R.build_report(src, Filters(include_uncertain=True))
-    assert default.figures["uncertain_left_out"] == {"records": 0, "participations": 2}
+    assert default.figures["uncertain_left_out"] == {"records": 0, "participations": 12}
     assert everything.figures["uncertain_left_out"] is None
-    assert everything.figures["participations"] == default.figures["participations"] + 2
+    assert everything.figures["participations"] == default.figures["participations"] + 12
     per = {c["code"]: c["participations"] for c in default.countries}
     per_all = {c["code"]: c["participations"] for c in everything.countries}
-    assert (per_all["NL"], per_all["DK"]) == (per["NL"] + 1, per["DK"] + 1)   # NKI sponsors DRUP, Rigshospitalet ProTarget
+    # e.g. NKI sponsors DRUP and Rigshospitalet ProTarget, both uncertain in the sources
+    assert {k: per_all[k] - per.get(k, 0) for k in per_all if per_all[k] != per.get(k, 0)} == \
+        {"SE": 3, "NO": 1, "NL": 4, "DK": 2, "IT": 1, "RO": 1}
 
 
 def test_filters_are_the_network_views(memory):
     rep = R.build_report(R.read(memory), Filters(countries={"NO"}, include_uncertain=False))
     assert [c["code"] for c in rep.countries] == ["NO"]
-    assert rep.figures["organisations"] == 8
+    assert rep.figures["organisations"] == 13
     assert rep.meta["filters"]["countries"] == "NO"
     focused = R.build_report(R.read(memory), focus="PRIME-ROSE", depth=1)
     assert "prime-rose" in {r["id"] for r in focused.timeline + focused.undated}
-    assert focused.figures["organisations"] < 86 and "focus" in focused.meta["filters"]
+    assert focused.figures["organisations"] < 101 and "focus" in focused.meta["filters"]
 
 
 def test_a_filter_on_projects_counts_the_organisations_taking_part(memory, curated):
@@ -159,7 +172,7 @@ def test_a_filter_on_projects_counts_the_organisations_taking_part(memory, curat
                                        if "prime-rose" in [_v(x) for x in r.get("part_of", [])]}
     members = {o for i, o, _ in curated["parts"] if i in under}
     assert {o["id"] for o in rep.entities["organisations"]} == members
-    assert rep.figures["organisations"] == len(members) < 86
+    assert rep.figures["organisations"] == len(members) < 101
 
 
 def test_timeline_dates_lineage_and_undated_items(rep):
@@ -203,42 +216,39 @@ def test_same_report_on_every_store(memory, oxigraph):
 
 # --- declared consortium sizes --------------------------------------------------------------------
 
-def _with_declared_sizes():
-    from kg.build import build
+def _mini(data=MINI):
+    from kg.assemble import Config, assemble
+    from kg.memstore import MemoryStore
 
-    ds = build(MINI, ONTOLOGY)
-    g = ds.graph(URIRef("https://w3id.org/pmkg/graph/seed"))
-    for i, (prop, value, date, source) in enumerate([(PMKG.partnerCount, 24, "2023-06-01", "seed"),
-                                                     (PMKG.partnerCount, 28, "2024-02-01", "other"),
-                                                     (PMKG.countryCount, 12, "2024-02-01", "other")]):
-        obs = URIRef(f"{PM}obs-{i}")
-        g.add((obs, RDF.type, SCHEMA.Observation))
-        g.add((obs, SCHEMA.observationAbout, URIRef(PM + "prime-rose")))
-        g.add((obs, SCHEMA.measuredProperty, prop))
-        g.add((obs, SCHEMA.value, Literal(value, datatype=URIRef(XSD_NS + "integer"))))
-        g.add((obs, SCHEMA.observationDate, Literal(date, datatype=URIRef(XSD_NS + "date"))))
-        g.add((obs, DCTERMS.source, URIRef(f"https://w3id.org/pmkg/source/{source}")))
-    return ds
+    return MemoryStore.from_assembly(assemble(Config.resolve(data, ONTOLOGY, imports=False)))
 
 
 def test_consortium_completeness_from_declared_sizes():
-    from kg.memstore import MemoryStore
-
-    rep = R.build_report(R.read(MemoryStore(_with_declared_sizes())))
+    """The fixture declares PRIME-ROSE's size twice (24 partners in 18 countries; 28 partners at
+    2024-12-31, from another source): both claims are kept, completeness is against the largest."""
+    rep = R.build_report(R.read(_mini()))
     (row,) = rep.completeness["rows"]
-    assert row["id"] == "prime-rose" and row["declared_partners"] == "24\u201328" and row["declared_countries"] == "12"
+    assert row["id"] == "prime-rose" and row["declared_partners"] == "24\u201328" and row["declared_countries"] == "18"
     assert (row["known_partners"], row["known_countries"]) == (1, 1)   # OUS (NO); the Testbed is not an organisation
-    assert (row["partners_pct"], row["countries_pct"]) == (4, 8)       # against the largest declared figure
-    assert row["partners_dates"] == "2023-06-01, 2024-02-01" and len(row["partners_sources"]) == 2
+    assert (row["partners_pct"], row["countries_pct"]) == (4, 6)       # against the largest declared figure
+    assert row["partners_dates"] == "2024-12-31" and len(row["partners_sources"]) == 2
     assert rep.figures["completeness"] == {"known": 1, "declared": 28, "items": 1, "pct": 4}
     html = R.render(rep)
     assert "no declared sizes" not in html and ">4%<" in html
 
 
-def test_no_declared_sizes_says_so(mini_dataset, rep):
-    assert rep.completeness == {"rows": [], "headline": None}   # the curated data declares none (yet)
-    html = R.report_page(mini_dataset)
-    assert "no declared sizes in the data" in html
+def test_no_declared_sizes_says_so(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    p = data / "projects.yaml"
+    text = re.sub(r"  declared_size:\n(    - .*\n)+", "", p.read_text(encoding="utf-8"))
+    assert "declared_size" not in text
+    p.write_text(text, encoding="utf-8")
+    store = _mini(data)
+    assert R.build_report(R.read(store)).completeness == {"rows": [], "headline": None}
+    assert "no declared sizes in the data" in R.report_page(store)
 
 
 # --- geometry --------------------------------------------------------------------------------------

@@ -40,7 +40,8 @@ def hostile_data(tmp_path_factory):
 @pytest.fixture(scope="module")
 def orgs_per_country():
     orgs = yaml.safe_load((DATA / "organisations.yaml").read_text(encoding="utf-8"))
-    return Counter(_v(o["country"]) for o in orgs)
+    # UiO is known only through a participation no source confirms: the page leaves it out by default
+    return Counter(_v(o["country"]) for o in orgs if o["id"] != "uio")
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +152,7 @@ def test_map_has_a_shape_for_every_country_of_the_data(report_page):
     countries = v.js("pmkgReport.data.countries.map(c => [c.code, c.europe])")
     europe = {m["code"]: m for m in v.marks("map", "shape") if m["fill"] and m["fill"] != "#e8e8e8"}
     world = {m["code"]: m for m in v.marks("world", "shape") if m["fill"] and m["fill"] != "#e8e8e8"}
-    assert len(countries) == 17
+    assert len(countries) == 20
     for code, in_europe in countries:
         shape = (europe if in_europe else world).get(code)
         assert shape is not None and not shape["empty"], code
@@ -232,9 +233,10 @@ def test_matrix_sorts_and_filters(report_page):
     # clicking a column brings its members to the top
     first_item = v.js("pmkgReport.data.matrix.items.findIndex(i => i.id === 'prime-rose')")
     v.page.click(f"#matrix thead th.item >> nth={first_item}")
-    top = v.js("k => Array.from(document.querySelectorAll('#matrix tbody tr')).slice(0, 3)"
-               ".map(tr => tr.children[3 + k].textContent)", first_item)
-    assert all(top) and "C" in top
+    members = v.js("k => pmkgReport.data.matrix.rows.filter(r => r.cells[k] !== undefined).length", first_item)
+    top = v.js("([k, n]) => Array.from(document.querySelectorAll('#matrix tbody tr')).slice(0, n + 1)"
+               ".map(tr => tr.children[3 + k].textContent)", [first_item, members])
+    assert members >= 3 and all(top[:members]) and not top[members] and "C" in top
 
 
 def test_a_chart_saves_as_svg_from_its_menu(report_page, tmp_path):

@@ -96,3 +96,44 @@ def test_project_without_participant(graph):
 def test_date_typed_literal_is_fine(graph):
     graph.set((URIRef(PM + "prime-rose"), SCHEMA.startDate, Literal("2023-07", datatype=ns.XSD.gYearMonth)))
     assert violations(graph) == []
+
+
+# --- declared sizes (schema:Observation) -------------------------------------------------------------
+
+SIZE = URIRef(PM + "prime-rose.size.seed.partners")
+
+
+def test_mini_graph_has_declared_size_observations(graph):
+    from kg.namespaces import RDF, XSD
+
+    assert (SIZE, RDF.type, SCHEMA.Observation) in graph
+    assert graph.value(SIZE, SCHEMA.value) == Literal(24, datatype=XSD.integer)
+    assert graph.value(SIZE, SCHEMA.measuredProperty) == PMKG.partnerCount
+    later = URIRef(PM + "prime-rose.size.other.2024-12-31.partners")
+    assert str(graph.value(later, SCHEMA.observationDate)) == "2024-12-31"
+
+
+@pytest.mark.parametrize("value", [Literal(0), Literal(-2), Literal("24"), Literal(24.0)])
+def test_declared_size_value_is_a_positive_integer(graph, value):
+    graph.set((SIZE, SCHEMA.value, value))
+    assert any(r.startswith(f"{SIZE} schema:value: A declared size has one value, a positive xsd:integer")
+               for r in violations(graph)), value
+
+
+def test_declared_size_needs_a_source_and_a_project(graph):
+    graph.remove((SIZE, DCTERMS.source, None))
+    graph.set((SIZE, SCHEMA.observationAbout, URIRef(PM + "ous")))   # an organisation, not a project
+    res = violations(graph)
+    assert any(r.startswith(f"{SIZE} dcterms:source") for r in res), res
+    assert any(r.startswith(f"{SIZE} schema:observationAbout: A declared size is about exactly one project")
+               for r in res), res
+
+
+def test_declared_size_measures_partners_or_countries(graph):
+    graph.set((SIZE, SCHEMA.measuredProperty, SCHEMA.numberOfEmployees))
+    assert any(r.startswith(f"{SIZE} schema:measuredProperty") for r in violations(graph))
+
+
+def test_declared_size_date_is_typed(graph):
+    graph.set((SIZE, SCHEMA.observationDate, Literal("June 2023")))
+    assert any(r.startswith(f"{SIZE} schema:observationDate") for r in violations(graph))
