@@ -142,12 +142,10 @@ def cmd_push(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .serve import ServeConfig, serve
+    from .serve import config_from_args, serve
 
-    if args.timeout <= 0 or args.max_rows <= 0 or args.workers <= 0:
-        raise UsageError("--timeout, --max-rows and --workers must be positive")
     serve(args.store, host=args.host, port=args.port, data_dir=args.data, ontology_dir=args.ontology, base=args.base,
-          config=ServeConfig(timeout=args.timeout, max_rows=args.max_rows, workers=args.workers), quiet=args.quiet)
+          config=config_from_args(args), quiet=args.quiet, allow_host=args.allow_host or ())
     return OK
 
 
@@ -327,23 +325,15 @@ def parser() -> argparse.ArgumentParser:
     pu.add_argument("--timeout", type=float, default=300.0, metavar="S", help="seconds to wait for each graph (300)")
     pu.set_defaults(func=cmd_push)
 
-    from .serve import DEFAULT_HOST, DEFAULT_MAX_ROWS, DEFAULT_PORT, DEFAULT_TIMEOUT
+    from .serve import add_arguments as serve_arguments
 
     sv = sub.add_parser("serve", help="serve the graph as a read-only SPARQL endpoint with a query page",
                         description="A SPARQL 1.1 Protocol endpoint at /sparql (GET and POST; JSON, XML, CSV, TSV, "
                                     "Turtle ...) with a service description and an offline query page at /. Read-only: "
-                                    "updates and SERVICE are refused, queries time out, answers are capped.")
+                                    "updates and SERVICE are refused; time, memory, body size, connections and the "
+                                    "queue are bounded; answers are capped.")
     _common(sv)
-    sv.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST}: this machine only)")
-    sv.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
-    sv.add_argument("--store", metavar="KIND", help="memory or oxigraph (default: the graph built from the data, held "
-                                                    "by Oxigraph in memory) or oxigraph:DIR (a persistent store)")
-    sv.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
-                    help=f"seconds a query may run before it is stopped (default {DEFAULT_TIMEOUT:g})")
-    sv.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
-                    help=f"most solutions or triples in one answer (default {DEFAULT_MAX_ROWS})")
-    sv.add_argument("--workers", type=int, default=1, metavar="N", help="query worker processes (default 1)")
-    sv.add_argument("--quiet", action="store_true", help="do not log requests")
+    serve_arguments(sv)
     sv.set_defaults(func=cmd_serve)
 
     vz = sub.add_parser("viz", help="write the interactive network page (one offline HTML file)",
