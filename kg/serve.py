@@ -104,22 +104,26 @@ class QueryWorker:
         self.outbox: Any = None
         self.size = 0
         self.memory_cap = 0
+        self._lock = threading.Lock()   # start, stop and close may come from different threads
 
     def start(self) -> None:
         import os
         import subprocess
         from multiprocessing.connection import Connection
 
-        self.proc = subprocess.Popen([sys.executable, "-c", "from kg.serve_worker import worker_process; worker_process()"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
-                                     env={**os.environ, "RUST_BACKTRACE": "0"})
-        self.outbox = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
-        self.inbox = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
-        self.proc.stdin.close()
-        self.proc.stdout.close()
+        proc = subprocess.Popen([sys.executable, "-c", "from kg.serve_worker import worker_process; worker_process()"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+                                env={**os.environ, "RUST_BACKTRACE": "0"})
+        assert proc.stdin is not None and proc.stdout is not None
+        outbox = Connection(os.dup(proc.stdin.fileno()), readable=False)
+        inbox = Connection(os.dup(proc.stdout.fileno()), writable=False)
+        proc.stdin.close()
+        proc.stdout.close()
+        with self._lock:   # from here on stop() can kill it, even while it loads
+            self.proc, self.inbox, self.outbox = proc, inbox, outbox
         try:
-            self.outbox.send(self.setup)
-            msg = self.inbox.recv()
+            outbox.send(self.setup)
+            msg = inbox.recv()
         except (EOFError, OSError):
             msg = ("dead", "the query worker exited while loading the graph")
         if msg[0] != "ready":
@@ -128,15 +132,19 @@ class QueryWorker:
         self.size, self.memory_cap = msg[1], msg[2]
 
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        proc = self.proc
+        return proc is not None and proc.poll() is None
 
     def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(10)
-            self.inbox.close()
-            self.outbox.close()
-        self.proc = self.inbox = self.outbox = None
+        with self._lock:
+            proc, inbox, outbox = self.proc, self.inbox, self.outbox
+            self.proc = self.inbox = self.outbox = None
+        if proc is not None:
+            proc.kill()
+            proc.wait(10)
+        for conn in (inbox, outbox):
+            if conn is not None:
+                conn.close()
 
     def run(self, req: dict, timeout: float) -> tuple:
         """Send one request; return the worker's reply. Raises HTTPProblem(503) when the worker is still
@@ -219,16 +227,24 @@ class WorkerPool:
         def again() -> None:
             worker.stop()
             delay = 0.5
-            while not self.closed:
+            while True:
+                with self.cond:
+                    if self.closed:
+                        return
                 try:
                     worker.start()
-                    break
                 except (RuntimeError, OSError) as e:  # e.g. the machine is short of memory now: try again
                     print(f"pmkg: query worker could not start: {e}; retrying in {delay:g} s", file=sys.stderr)
                     time.sleep(delay)
                     delay = min(delay * 2, 30)
-            if not self.closed:
-                self._release(worker)
+                    continue
+                with self.cond:
+                    if not self.closed:
+                        self.idle.append(worker)
+                        self.cond.notify()
+                        return
+                worker.stop()   # closed while it started
+                return
         threading.Thread(target=again, name="pmkg-worker-restart", daemon=True).start()
 
     def close(self) -> None:
@@ -557,6 +573,7 @@ def make_server(app: Endpoint, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
             words = self.raw_requestline.split()
             if len(words) == 2:   # "GET /": HTTP/0.9, which would wait for headers that never come
                 self.command, self.request_version, self.close_connection = None, "HTTP/1.0", True
+                self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
                 self.send_error(400, "HTTP/0.9 is not supported: send an HTTP/1.0 or HTTP/1.1 request")
                 return False
             return super().parse_request()
