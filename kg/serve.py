@@ -21,6 +21,7 @@ It binds 127.0.0.1 unless told otherwise.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 import sys
@@ -342,6 +343,22 @@ def _read_chunked(stream, limit: int) -> bytes:
         data += chunk
 
 
+def _media_type(fmt: str) -> str:
+    mt = (RESULT_FORMATS if fmt in RESULT_FORMATS else GRAPH_FORMATS)[fmt][0]
+    return mt + ("; charset=utf-8" if mt.startswith("text/") else "")
+
+
+def _catalogue() -> list:
+    """The named queries the page offers (queries/*.rq, helpers left out); none when they cannot be read."""
+    from .query import QueryError, listing
+
+    try:
+        return listing()
+    except (QueryError, OSError) as e:
+        print(f"pmkg: the query page offers no named queries: {e}", file=sys.stderr)
+        return []
+
+
 class Endpoint:
     """The WSGI application: the query page, the SPARQL endpoint and its service description."""
 
@@ -356,6 +373,9 @@ class Endpoint:
         self.pool = WorkerPool(setup, self.config.workers, self.config.queue,
                                retry_after=math.ceil(min(self.config.timeout, 60)))
         self.size = self.pool.workers[0].size
+        self.catalogue = _catalogue()
+        self._index: Any = None   # kg.query.EntityIndex, read on first use
+        self._index_lock = threading.Lock()
 
     def close(self) -> None:
         self.pool.close()
@@ -402,13 +422,25 @@ class Endpoint:
         if path in ("/", "/index.html"):
             self._only(method, "GET")
             return 200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", serve_page.CSP)], \
-                serve_page.page(self.prefixes).encode("utf-8")
+                serve_page.page().encode("utf-8")
         if path == "/pmkg-query.js":
             self._only(method, "GET")
             return 200, [("Content-Type", "text/javascript; charset=utf-8")], serve_page.SCRIPT.encode("utf-8")
         if path == "/pmkg-query.css":
             self._only(method, "GET")
             return 200, [("Content-Type", "text/css; charset=utf-8")], serve_page.STYLE.encode("utf-8")
+        if path in ("/favicon.svg", "/favicon.ico"):
+            self._only(method, "GET")
+            return 200, [("Content-Type", "image/svg+xml")], serve_page.ICON.encode("utf-8")
+        if path == "/entity":
+            self._only(method, "GET")
+            return self._entity(environ, deadline)
+        if path.startswith("/api/"):
+            try:
+                return self._api(path, method, environ, deadline)
+            except HTTPProblem as e:   # the page reads errors as JSON: message, and line, column, token
+                body = json.dumps({"error": e.message, **e.where}, ensure_ascii=False).encode("utf-8")
+                return e.status, [("Content-Type", "application/json"), *e.headers], body
         if path in ("/update", "/store", "/data"):
             raise HTTPProblem(403, "this endpoint is read-only: updates and Graph Store writes are not accepted")
         if path not in ("/sparql", "/query"):
@@ -422,12 +454,128 @@ class Endpoint:
                "max_rows": self.config.max_rows,
                "default_graphs": params.get("default-graph-uri"), "named_graphs": params.get("named-graph-uri")}
         _, fmt, body, truncated = self.run(req, deadline)
-        mt = (RESULT_FORMATS if fmt in RESULT_FORMATS else GRAPH_FORMATS)[fmt][0]
-        headers = [("Content-Type", mt + ("; charset=utf-8" if mt.startswith("text/") else "")), ("Vary", "Accept"),
-                   ("X-PMKG-Max-Rows", str(self.config.max_rows))]
+        headers = [("Content-Type", _media_type(fmt)), ("Vary", "Accept"), ("X-PMKG-Max-Rows", str(self.config.max_rows))]
         if truncated:
             headers.append(("X-PMKG-Truncated", "true"))
         return 200, headers, body
+
+    # --- the query page's API ---------------------------------------------------------------------
+
+    def _api(self, path: str, method: str, environ, deadline: float) -> tuple[int, list[tuple[str, str]], bytes]:
+        from . import serve_page
+
+        if path == "/api/queries":
+            self._only(method, "GET")
+            return 200, [("Content-Type", "application/json")], \
+                serve_page.catalogue(self.catalogue, self.prefixes, self.config.max_rows)
+        if path == "/api/params":
+            self._only(method, "POST")
+            q = self._page_query(self._json_body(environ))
+            return 200, [("Content-Type", "application/json")], \
+                json.dumps({"params": serve_page.params_json(q.params)}).encode("utf-8")
+        if path == "/api/run":
+            self._only(method, "POST")
+            return self._api_run(self._json_body(environ), deadline)
+        raise HTTPProblem(404, f"no such resource: {path[:200]}")
+
+    @staticmethod
+    def _json_body(environ) -> dict:
+        ctype = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+        if ctype != "application/json":
+            raise HTTPProblem(415, "send the request as application/json")
+        try:
+            data = json.loads(read_body(environ).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            raise HTTPProblem(400, "the request body is not a JSON object") from None
+        if not isinstance(data, dict):
+            raise HTTPProblem(400, "the request body is not a JSON object")
+        return data
+
+    @staticmethod
+    def _page_query(data: dict):
+        """The page's query text as a kg.query.NamedQuery: its header comment declares its parameters."""
+        from .query import QueryError, from_text
+
+        text = data.get("query")
+        if not isinstance(text, str) or not text.strip():
+            raise HTTPProblem(400, "empty query")
+        try:
+            return from_text(text, "query")
+        except QueryError as e:
+            raise HTTPProblem(400, str(e)) from None
+
+    def _api_run(self, data: dict, deadline: float) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Run the page's query with its parameters bound as `pmkg query` binds them (kg.query.bind_params:
+        entities resolved by name, acronym, id or IRI; integers checked against their range)."""
+        from .query import ParameterError, bind_params
+
+        q = self._page_query(data)
+        raw = data.get("params") or {}
+        if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, (str, int)) for k, v in raw.items()):
+            raise HTTPProblem(400, "params must be an object of names and values")
+        params = {k: str(v) for k, v in raw.items() if str(v).strip()} if q.params else {}
+        fmt = data.get("format") or "table"
+        if fmt not in ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"):
+            raise HTTPProblem(400, f"unknown format {str(fmt)[:40]!r}")
+        limit, offset = data.get("limit"), data.get("offset") or 0
+        if not isinstance(offset, int) or offset < 0 or (limit is not None and (not isinstance(limit, int) or limit < 1)):
+            raise HTTPProblem(400, "limit and offset must be whole numbers (limit at least 1)")
+        try:
+            index = self._entity_index(deadline) if any(p.type == "entity" for p in q.params) else None
+            bindings = bind_params(q, params, index=index)
+        except ParameterError as e:
+            raise HTTPProblem(400, str(e).replace("--param ", "")) from None
+        req = {"query": q.text, "format": [fmt], "bindings": bindings, "max_rows": self.config.max_rows,
+               "limit": limit, "offset": offset}
+        kind, key, body, more = self.run(req, deadline)
+        headers = [("Content-Type", "application/json" if key == "table" else _media_type(key)),
+                   ("X-PMKG-Kind", kind), ("X-PMKG-More", "true" if more else "false"),
+                   ("X-PMKG-Bound", ",".join(bindings)), ("X-PMKG-Max-Rows", str(self.config.max_rows))]
+        if key != "table":
+            name = data.get("name") if isinstance(data.get("name"), str) else ""
+            stem = re.sub(r"[^a-z0-9-]+", "-", (name or "").lower()).strip("-") or "query"
+            ext = {"json": "json", "jsonld": "jsonld", "xml": "xml", "rdfxml": "rdf", "turtle": "ttl", "nt": "nt",
+                   "csv": "csv", "tsv": "tsv"}[key]
+            headers.append(("Content-Disposition", f'attachment; filename="{stem}.{ext}"'))
+        return 200, headers, body
+
+    def _entity_index(self, deadline: float):
+        """The names entities can be called by (kg.query.EntityIndex), read once through a worker."""
+        from .query import ENTITY_LOOKUP, EntityIndex, get
+
+        if not self._index_lock.acquire(timeout=max(deadline - time.monotonic(), 0.001)):
+            raise HTTPProblem(503, "the endpoint is busy: try again shortly", [("Retry-After", "1")])
+        try:
+            if self._index is None:
+                req = {"query": get(ENTITY_LOOKUP).text, "format": ["json"], "max_rows": 1 << 31}
+                _, _, body, _ = self.run(req, deadline)
+                data = json.loads(body)
+
+                def cell(b, v):
+                    return b[v]["value"] if v in b else None
+                self._index = EntityIndex([(cell(b, "entity"), cell(b, "label"), cell(b, "type"), cell(b, "name"))
+                                           for b in data["results"]["bindings"]])
+            return self._index
+        finally:
+            self._index_lock.release()
+
+    def _entity(self, environ, deadline: float) -> tuple[int, list[tuple[str, str]], bytes]:
+        """/entity?iri=IRI: the statements about an entity, with the source of each."""
+        from rdflib import URIRef
+
+        from . import serve_page
+
+        iris = parse_qs(environ.get("QUERY_STRING", "")).get("iri", [])
+        iri = iris[0].strip() if len(iris) == 1 else ""
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|^`\\]+", iri):
+            raise HTTPProblem(400, "give one absolute IRI: /entity?iri=https://...")
+        req = {"query": serve_page.ENTITY_QUERY, "format": ["json"], "bindings": {"e": URIRef(iri)},
+               "max_rows": self.config.max_rows}
+        _, _, body, truncated = self.run(req, deadline)
+        html = serve_page.entity_page(iri, json.loads(body)["results"]["bindings"], self.prefixes, truncated,
+                                      self.config.max_rows)
+        return 200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", serve_page.CSP)], \
+            html.encode("utf-8")
 
     def run(self, req: dict, deadline: float) -> tuple[str, str, bytes, bool]:
         """Answer ``req`` on a worker: (kind, format key, body, truncated); HTTPProblem otherwise."""
