@@ -135,7 +135,7 @@ def test_D1_a_slow_parse_is_bounded_by_the_timeout_and_blocks_no_one(nquads):
 
 def test_D2_a_query_past_the_memory_cap_is_answered_503_and_the_worker_replaced(nquads, dataset):
     with endpoint(nquads, timeout=120, memory_mb=200) as base:
-        status, headers, body = post(base, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f")
+        status, _, body = post(base, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f")
         assert status == 503 and b"memory" in body and b"200 MiB" in body, body
         status, _, body = post(base, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert status == 200 and count(body) == len(dataset)
@@ -229,8 +229,7 @@ def test_D5_idle_connections_are_capped_and_closed(nquads):
         finally:
             for s in idle:
                 s.close()
-        status, _, body = get(base, "ASK {}")
-        assert status == 200
+        assert get(base, "ASK {}")[0] == 200
 
 
 def test_D5_an_HTTP_0_9_request_is_answered_and_closed(server):
@@ -340,7 +339,7 @@ def test_D8_a_query_of_100_triple_patterns_and_40_nested_parentheses_is_answered
 # --- D9 --------------------------------------------------------------------------------------------
 
 def run_cli(*args, timeout=60):
-    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=ROOT, capture_output=True, text=True, check=False,
                           timeout=timeout)
 
 

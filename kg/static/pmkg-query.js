@@ -75,10 +75,11 @@ function termNode(term) {
   }
   if (term.type === 'bnode') return el('code', null, '_:' + term.value);
   const span = el('span', 'literal', term.value);
-  if (term['xml:lang'] || term.datatype) {
+  if (term.datatype) span.title = curie(term.datatype);
+  if (term['xml:lang']) {
     const wrap = document.createDocumentFragment();
     wrap.appendChild(span);
-    wrap.appendChild(el('span', 'meta', ' ' + (term['xml:lang'] ? '@' + term['xml:lang'] : curie(term.datatype))));
+    wrap.appendChild(el('span', 'meta', ' @' + term['xml:lang']));
     return wrap;
   }
   return span;
