@@ -208,6 +208,9 @@ class WorkerPool:
         if not worker.alive():
             self._restart(worker)
             return self.run(req, deadline)
+        if deadline - time.monotonic() <= 0.01:   # no time left to run it: keep the worker, not a kill
+            self._release(worker)
+            raise self._busy("no query worker became free before the timeout")
         try:
             reply = worker.run(req, deadline - time.monotonic())
         except BaseException:

@@ -110,7 +110,7 @@ def negotiate(kind: str, accept: str | None = None, explicit: list[str] | None =
 _OPAQUE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*(?:\'\'\'|$)'
                      r'|"(?:[^"\\\n]|\\.)*"?|\'(?:[^\'\\\n]|\\.)*\'?'
                      r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*', re.DOTALL)
-_DATASET = re.compile(r"(?<![\w?$:.\-])FROM\s+(?:NAMED\s+)?(?:<>|(?:[^\W\d_][\w.\-]*)?:)", re.IGNORECASE)
+_DATASET = re.compile(r"(?<![\w?$:.\-])FROM(?:\s+NAMED)?(?:\s*<>|\s+(?:[^\W\d_][\w.\-]*)?:)", re.IGNORECASE)
 _UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
 
