@@ -517,6 +517,8 @@ class Endpoint:
         if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, (str, int)) for k, v in raw.items()):
             raise HTTPProblem(400, "params must be an object of names and values")
         params = {k: str(v) for k, v in raw.items() if str(v).strip()} if q.params else {}
+        if any(len(v) > 1000 for v in params.values()):   # a name, not a text: bounds the close-match search
+            raise HTTPProblem(400, "a parameter value is at most 1000 characters")
         fmt = data.get("format") or "table"
         if fmt not in ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"):
             raise HTTPProblem(400, f"unknown format {str(fmt)[:40]!r}")
