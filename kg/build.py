@@ -26,9 +26,9 @@ from .assemble import Assembly, Config, assemble
 from .export import serialize
 from .files import atomic_write
 from .memstore import dataset_of
+from .report import report_page
 from .store import OxigraphStore
 from .validate import Report, ShapesError, check
-from .report import report_page
 from .viz import network_page
 
 #: The files a build publishes besides the store, each a link in the build folder into current/.

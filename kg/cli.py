@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib
+import math
 import os
 import sys
 
@@ -20,9 +21,13 @@ from . import __version__
 from .errors import DATA_PROBLEM, ERROR, INTERRUPTED, DataError, UsageError
 from .options import (
     ANALYSIS_FORMATS,
+    DEFAULT_CONNECTIONS,
     DEFAULT_HOST,
+    DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_ROWS,
+    DEFAULT_MEMORY_MB,
     DEFAULT_PORT,
+    DEFAULT_QUEUE,
     DEFAULT_TIMEOUT,
     NETWORK_FORMATS,
     QUERY_FORMATS,
@@ -103,6 +108,70 @@ def _network_options(p: argparse.ArgumentParser, default_view: str = "landscape"
     g.add_argument("--no-uncertain", action="store_true", help="leave out records and participations marked uncertain")
 
 
+def _port(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= n <= 65535:
+        raise argparse.ArgumentTypeError(f"{n} is not a port: use 0 to 65535 (0 picks a free one)")
+    return n
+
+
+def _seconds(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(x) or x <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a positive, finite number of seconds")
+    return x
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"{n}: give a positive whole number")
+    return n
+
+
+def _serve_arguments(p) -> None:
+    """The options of ``pmkg serve`` (an argparse parser), each checked when it is read: a port out of
+    range, or a timeout that is not a positive finite number, is a usage error (exit 2)."""
+    p.add_argument("--host", default=DEFAULT_HOST,
+                   help=f"address to listen on (default {DEFAULT_HOST}: this machine only; ::1 for IPv6)")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    p.add_argument("--store", metavar="KIND",
+                   help="published (default: the store pmkg build publishes, rebuilt first when the data changed), "
+                        "memory or oxigraph (the graph assembled here, held by Oxigraph in memory) or oxigraph:DIR "
+                        "(a persistent store in a folder of yours)")
+    p.add_argument("--allow-host", action="append", metavar="NAME",
+                   help="also answer requests whose Host header is NAME (a name the server is reached by, e.g. behind "
+                        "a reverse proxy; repeat or separate with commas; '*' for any). By default only localhost, "
+                        "127.0.0.1, [::1] and the --host address are answered (DNS rebinding protection)")
+    g = p.add_argument_group("limits")
+    g.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"seconds from a request's arrival to its answer, waiting for a worker included; a query "
+                        f"still running then is stopped (default {DEFAULT_TIMEOUT:g})")
+    g.add_argument("--max-rows", type=_count, default=DEFAULT_MAX_ROWS, metavar="N",
+                   help=f"most solutions or triples in one answer (default {DEFAULT_MAX_ROWS})")
+    g.add_argument("--workers", type=_count, default=1, metavar="N", help="query worker processes (default 1)")
+    g.add_argument("--memory", type=_count, default=DEFAULT_MEMORY_MB, metavar="MIB",
+                   help=f"memory (address space, MiB) a worker may use beyond the loaded graph; a query that needs "
+                        f"more is stopped (default {DEFAULT_MEMORY_MB})")
+    g.add_argument("--queue", type=_count, default=DEFAULT_QUEUE, metavar="N",
+                   help=f"requests that may wait for a busy worker; more are answered 503 (default {DEFAULT_QUEUE})")
+    g.add_argument("--max-connections", type=_count, default=DEFAULT_CONNECTIONS, metavar="N",
+                   help=f"connections served at once; more are answered 503 (default {DEFAULT_CONNECTIONS})")
+    g.add_argument("--idle-timeout", type=_seconds, default=DEFAULT_IDLE_TIMEOUT, metavar="S",
+                   help=f"seconds a connection may stay silent before it is closed (default {DEFAULT_IDLE_TIMEOUT:g})")
+    p.add_argument("--quiet", action="store_true", help="do not log requests")
+
+
+
 def parser() -> argparse.ArgumentParser:
     """The whole command line."""
     p = _Parser(prog="pmkg",
@@ -168,18 +237,10 @@ def parser() -> argparse.ArgumentParser:
     sv = sub.add_parser("serve", help="serve the graph as a read-only SPARQL endpoint with a query page",
                         description="A SPARQL 1.1 Protocol endpoint at /sparql (GET and POST; JSON, XML, CSV, TSV, "
                                     "Turtle ...) with a service description and an offline query page at /. "
-                                    "Read-only: updates and SERVICE are refused, queries time out, answers are capped.")
+                                    "Read-only: updates and SERVICE are refused; time, memory, body size, "
+                                    "connections and the queue are bounded (see README, Reliability).")
     _graph_options(sv)
-    sv.add_argument("--host", default=DEFAULT_HOST,
-                    help=f"address to listen on (default {DEFAULT_HOST}: this machine only)")
-    sv.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
-    sv.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
-                    help=f"seconds a query may run before it is stopped (default {DEFAULT_TIMEOUT:g})")
-    sv.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
-                    help=f"most solutions or triples in one answer (default {DEFAULT_MAX_ROWS})")
-    sv.add_argument("--workers", type=int, default=1, metavar="N", help="query worker processes (default 1)")
-    sv.add_argument("--quiet", action="store_true", help="do not log requests")
-    _store_options(sv, endpoint=False)
+    _serve_arguments(sv)
 
     vz = sub.add_parser("viz", help="write the interactive network page (one offline HTML file)",
                         description="Draw a network view as a self-contained HTML page that opens with a double click "

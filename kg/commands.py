@@ -7,13 +7,16 @@ through :func:`kg.assemble.assemble` once.
 """
 from __future__ import annotations
 
+import gc
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 from . import importers, paths
 from .analyze import analyze as analyse
 from .analyze import format_analysis
+from .assemble import assemble
 from .build import publish
 from .errors import DATA_PROBLEM, OK, UsageError
 from .export import serialize
@@ -22,12 +25,12 @@ from .network import Filters, export_network, format_paths, node_key, parse_list
 from .options import NETWORK_FORMATS
 from .prefixes import curie
 from .push import push as push_graph
+from .reader import config_of, open_reader
 from .report import build_report, chart_image, chart_specs
 from .report import read as read_report
 from .report import render as render_report
-from .reader import config_of, open_reader
 from .resolve import Resolver
-from .serve import ServeConfig
+from .serve import config_from_args
 from .serve import serve as serve_graph
 from .store import OxigraphStore, Store
 from .validate import validate as check
@@ -86,17 +89,24 @@ def push(args) -> int:
 
 def serve(args) -> int:
     """``pmkg serve``: a read-only SPARQL endpoint over the published store (or --store)."""
-    if not (args.timeout > 0) or args.max_rows <= 0 or args.workers <= 0:
-        raise UsageError("--timeout, --max-rows and --workers must be positive")
     config = config_of(args)
-    folder = None
-    if args.store in (None, "published"):
-        store = open_reader(args, config)
-        assert isinstance(store, OxigraphStore) and store.path is not None
-        folder = store.path
-        del store   # the workers open it read-only
-    serve_graph(config, args.store, host=args.host, port=args.port, published=folder, quiet=args.quiet,
-                config=ServeConfig(timeout=args.timeout, max_rows=args.max_rows, workers=args.workers))
+    spec = args.store or "published"
+    with tempfile.TemporaryDirectory(prefix="pmkg-serve-") as tmp:
+        if spec == "published" or spec.startswith("oxigraph:"):
+            store = open_reader(args, config, endpoint_option=False)
+            assert isinstance(store, OxigraphStore) and store.path is not None
+            source = ("dir", str(store.path))
+            del store   # release the folder: the workers open it read-only
+            gc.collect()
+        elif spec in ("memory", "oxigraph"):
+            nq = Path(tmp) / "pmkg.nq"
+            nq.write_bytes(assemble(config).nquads(names=True, default=True))
+            source = ("nquads", str(nq))
+        else:
+            raise UsageError(f"unknown store {spec!r}: expected published, memory, oxigraph or oxigraph:DIR")
+        serve_graph(source, base=config.base, host=args.host, port=args.port, quiet=args.quiet,
+                    allow_host=[h for v in args.allow_host or [] for h in v.split(",") if h.strip()],
+                    config=config_from_args(args))
     return OK
 
 

@@ -58,3 +58,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MEMORY_MB = 1024          # address space a worker may add to what the loaded graph takes
+DEFAULT_QUEUE = 16                # requests that may wait for a worker
+DEFAULT_CONNECTIONS = 64          # open connections at once
+DEFAULT_IDLE_TIMEOUT = 30.0       # seconds a socket may stay silent (reading a request, writing an answer)

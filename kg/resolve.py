@@ -88,7 +88,7 @@ class Resolver:
         found = {row[0].value for row in res.rows}
         ent = instance_prefixes(self.base)["pm"]
         for iri in (text, ent + text):
-            if self.store.query(f"ASK {{ <{iri}> a ?c }}").boolean if _iri_ok(iri) else False:
+            if _iri_ok(iri) and self.store.query("ASK { ?e a ?c }", {"e": ox.NamedNode(iri)}).boolean:
                 found.add(iri)
         return sorted(found)
 
@@ -131,16 +131,21 @@ class Resolver:
         """Close matches, found by scanning the keys that share a word with ``value`` (the slow path of
         an error message only)."""
         key = lookup_key(value)
-        if not self.indexed() or not key:
+        if not key:
             return "."
         words = [w for w in key.replace("-", " ").split() if len(w) >= 3] or [key[:3]]
-        filt = " || ".join(f"CONTAINS(?k, {ox.Literal(w)})" for w in words[:4])
-        res = self.store.query(f"SELECT ?e ?k WHERE {{ GRAPH <{self.graph}> {{ ?e <{PMKG}lookupKey> ?k }} "
-                               f"FILTER({filt}) }} LIMIT 5000")
+        bound = {f"w{i}": ox.Literal(w) for i, w in enumerate(words[:4])}   # bound, never pasted
+        filt = " || ".join(f"CONTAINS(LCASE(STR(?k)), ?{v})" for v in bound)
+        if self.indexed():
+            res = self.store.query(f"SELECT ?e ?k WHERE {{ GRAPH <{self.graph}> {{ ?e <{PMKG}lookupKey> ?k }} "
+                                   f"FILTER({filt}) }} LIMIT 5000", bound)
+        else:   # no index: the labels and acronyms themselves
+            res = self.store.query(f"SELECT ?e ?k WHERE {{ {{ ?e <{RDFS}label> ?k }} UNION "
+                                   f"{{ ?e <{PMKG}acronym> ?k }} FILTER({filt}) }} LIMIT 5000", bound)
         by_key: dict[str, set[str]] = {}
         for e, k in res.rows:
             if not k.value.startswith("http"):
-                by_key.setdefault(k.value, set()).add(e.value)
+                by_key.setdefault(lookup_key(k.value), set()).add(e.value)
         close = difflib.get_close_matches(key, list(by_key), n=6, cutoff=0.5)
         close += [k for k in sorted(by_key, key=len) if key in k and k not in close][:6]
         iris: list[str] = []

@@ -1,63 +1,58 @@
 """``pmkg serve``: a read-only SPARQL 1.1 Protocol endpoint over the graph, with a query page.
 
-Pieces, all maintained code: the HTTP server is the standard library's WSGI
-server (threaded), queries are answered by Oxigraph (pyoxigraph) in a separate
-worker process, and results are written by Oxigraph's own serialisers. What
-this module adds is the policy a public-facing endpoint needs and the Oxigraph
-server lacks:
+Pieces, all maintained code: the HTTP server is the standard library's WSGI server (threaded),
+queries are answered by Oxigraph (pyoxigraph) in separate worker processes (kg/serve_worker.py), and
+results are written by Oxigraph's own serialisers. What this module adds is the policy a
+public-facing endpoint needs and the Oxigraph server lacks:
 
 * **read-only**: SPARQL Update (any form) is answered 403;
-* **no federation**: a query using SERVICE is answered 403 before it runs
-  (checked on rdflib's parse tree, not by a text search), so the endpoint can
-  never be made to fetch other hosts;
-* **timeouts**: the worker process is killed when a query runs past the
-  timeout (503), which stops any query however it is evaluated, and a fresh
-  worker takes its place;
-* **result cap**: at most ``max_rows`` solutions or triples are returned; a cut
-  answer says so in the ``X-PMKG-Truncated`` header. Oxigraph writes TSV / N-Triples
-  (one solution / triple per line), so the rows are counted in the stream and the
-  query stops as soon as the cap is reached; the kept lines are read back by Oxigraph
-  and written in the negotiated format.
+* **no federation**: a query using SERVICE is answered 403 before it runs (checked on rdflib's parse
+  tree in the worker), so the endpoint can never be made to fetch other hosts;
+* **every cost bounded**: each query has a deadline from the moment it arrives (time waiting for a
+  worker counts); parsing, evaluating and writing happen in a worker process that is killed at the
+  deadline (503) and whose address space is capped (503 when a query needs more); requests wait
+  for a worker in a bounded queue (503 with Retry-After when it is full); bodies are capped at
+  1 MiB however they are sent; connections are capped and idle ones closed;
+* **result cap**: at most ``max_rows`` solutions or triples are returned; a cut answer says so in the
+  ``X-PMKG-Truncated`` header;
+* **DNS rebinding**: only requests whose Host header names this server are answered.
 
 It binds 127.0.0.1 unless told otherwise.
 """
 from __future__ import annotations
 
-import gc
-import io
+import dataclasses
+import json
+import math
+import re
 import signal
 import sys
-import tempfile
 import threading
+import time
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
-from .assemble import assemble
-from .config import Config
-from .options import DEFAULT_HOST, DEFAULT_MAX_ROWS, DEFAULT_PORT, DEFAULT_TIMEOUT
+import pyoxigraph as ox
+
+from .options import (
+    DEFAULT_CONNECTIONS,
+    DEFAULT_HOST,
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_ROWS,
+    DEFAULT_MEMORY_MB,
+    DEFAULT_PORT,
+    DEFAULT_QUEUE,
+    DEFAULT_TIMEOUT,
+)
 from .prefixes import prefixes
-from .stores import open_store
+from .resolve import Resolver
+from .serve_worker import GRAPH_FORMATS, RESULT_FORMATS
+from .store import Result, result_from_ox
 
-MAX_BODY = 1 << 20  # a query is text: one MiB is plenty
+MAX_BODY = 1 << 20                # a query is text: one MiB is plenty
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 
-#: result format key -> (media type, pyoxigraph QueryResultsFormat name)
-RESULT_FORMATS = {
-    "json": ("application/sparql-results+json", "JSON"),
-    "xml": ("application/sparql-results+xml", "XML"),
-    "csv": ("text/csv", "CSV"),
-    "tsv": ("text/tab-separated-values", "TSV"),
-}
-#: graph format key -> (media type, pyoxigraph RdfFormat name)
-GRAPH_FORMATS = {
-    "turtle": ("text/turtle", "TURTLE"),
-    "nt": ("application/n-triples", "N_TRIPLES"),
-    "rdfxml": ("application/rdf+xml", "RDF_XML"),
-    "jsonld": ("application/ld+json", "JSON_LD"),
-}
-_ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml", "text/plain": "nt",
-            "application/x-turtle": "turtle", "application/sparql-results+json": "json",
-            "application/sparql-results+xml": "xml"}
 _FORMAT_IRIS = {  # W3C format IRIs for the service description
     "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
     "xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
@@ -72,308 +67,367 @@ _FORMAT_IRIS = {  # W3C format IRIs for the service description
 
 @dataclass
 class ServeConfig:
-    """How the endpoint behaves."""
+    """How the endpoint behaves; every bound has a default (see the README's *Reliability*)."""
 
-    timeout: float = DEFAULT_TIMEOUT   # seconds a query may run (including writing its result)
-    max_rows: int = DEFAULT_MAX_ROWS   # solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) returned at most
-    workers: int = 1                   # query worker processes (each holds the graph)
+    timeout: float = DEFAULT_TIMEOUT          # seconds from a request's arrival to its answer (queue included)
+    max_rows: int = DEFAULT_MAX_ROWS          # solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) returned at most
+    workers: int = 1                          # query worker processes (each holds the graph)
+    memory_mb: int = DEFAULT_MEMORY_MB        # MiB of address space a worker may use beyond the loaded graph
+    queue: int = DEFAULT_QUEUE                # requests waiting for a worker at most (more: 503 + Retry-After)
+    max_connections: int = DEFAULT_CONNECTIONS  # connections served at once (more: 503 and closed)
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT  # seconds a connection may stay silent
+    allow_hosts: tuple[str, ...] = LOOPBACK_NAMES  # Host header names answered ("*": any)
+
+    def check(self) -> None:
+        """Raise ValueError naming the first setting that is not a finite positive number."""
+        for name, value in (("timeout", self.timeout), ("idle-timeout", self.idle_timeout)):
+            if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+                raise ValueError(f"--{name} must be a positive number of seconds, not {value!r}")
+        for name, value in (("max-rows", self.max_rows), ("workers", self.workers), ("memory", self.memory_mb),
+                            ("queue", self.queue), ("max-connections", self.max_connections)):
+            if not isinstance(value, int) or value <= 0:
+                raise ValueError(f"--{name} must be a positive whole number, not {value!r}")
 
 
 class HTTPProblem(Exception):
-    """An answer other than 200: status code and a message for the client."""
+    """An answer other than 200: status code, a message for the client, extra headers, and for a
+    syntax error where it is (line, column, token)."""
 
-    def __init__(self, status: int, message: str, headers: list[tuple[str, str]] | None = None) -> None:
+    def __init__(self, status: int, message: str, headers: list[tuple[str, str]] | None = None,
+                 where: dict | None = None) -> None:
         super().__init__(message)
-        self.status, self.message, self.headers = status, message, headers or []
+        self.status, self.message, self.headers, self.where = status, message, headers or [], where or {}
 
 
-# --- executing a query (in the worker process) ---------------------------------------------------
-
-class _Full(Exception):
-    pass
-
-
-class _LineCappedWriter(io.RawIOBase):
-    """A binary sink that keeps the first ``limit`` lines and stops the writer after that."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit, self.buf, self.lines, self.full = limit, bytearray(), 0, False
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, b) -> int:
-        self.buf += b
-        self.lines += bytes(b).count(b"\n")
-        if self.lines > self.limit:
-            self.full = True
-            raise _Full()
-        return len(b)
-
-    def kept(self) -> bytes:
-        if not self.full:
-            return bytes(self.buf)
-        end = -1
-        for _ in range(self.limit):
-            end = self.buf.index(b"\n", end + 1)
-        return bytes(self.buf[:end + 1])
-
-
-def execute(store, query: str, fmt: str, max_rows: int, *, default_graphs: list[str] | None = None,
-            named_graphs: list[str] | None = None, prefixes: dict[str, str] | None = None) -> tuple[bytes, bool]:
-    """Run ``query`` on a pyoxigraph Store and write the answer in ``fmt`` (a key of RESULT_FORMATS
-    or GRAPH_FORMATS); returns (bytes, truncated). Raises SyntaxError for a malformed query and
-    HTTPProblem(406) when the answer cannot be written in ``fmt``."""
-    import pyoxigraph as ox
-
-    kw: dict = {}
-    if default_graphs:   # otherwise the store's default graph: the union of its named graphs (kg.store)
-        kw["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    if named_graphs:
-        kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-    res = store.query(query, **kw)
-    if isinstance(res, (ox.QueryBoolean, ox.QuerySolutions)):
-        if fmt not in RESULT_FORMATS:
-            raise HTTPProblem(406, f"a {'ASK' if isinstance(res, ox.QueryBoolean) else 'SELECT'} result cannot "
-                                   f"be written as {fmt}: ask for JSON, XML, CSV or TSV")
-        rf = getattr(ox.QueryResultsFormat, RESULT_FORMATS[fmt][1])
-        if isinstance(res, ox.QueryBoolean):
-            return res.serialize(format=rf), False
-        sink = _LineCappedWriter(max_rows + 1)  # the TSV header line, then one line per solution
-        try:
-            res.serialize(sink, ox.QueryResultsFormat.TSV)
-        except _Full:
-            pass
-        tsv = sink.kept()
-        if fmt == "tsv":
-            return tsv, sink.full
-        return ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=rf), sink.full
-    if fmt not in GRAPH_FORMATS:
-        raise HTTPProblem(406, f"a graph result cannot be written as {fmt}: ask for Turtle, N-Triples, "
-                               f"RDF/XML or JSON-LD")
-    sink = _LineCappedWriter(max_rows)
-    try:
-        res.serialize(sink, ox.RdfFormat.N_TRIPLES)
-    except _Full:
-        pass
-    nt = sink.kept()
-    rf = getattr(ox.RdfFormat, GRAPH_FORMATS[fmt][1])
-    if fmt == "nt":
-        return nt, sink.full
-    triples = ox.parse(nt, ox.RdfFormat.N_TRIPLES)
-    if rf in (ox.RdfFormat.TURTLE,):
-        return ox.serialize(triples, format=rf, prefixes=prefixes or {}), sink.full
-    return ox.serialize(triples, format=rf), sink.full
-
-
-def _open(source: tuple[str, str]):
-    import pyoxigraph as ox
-
-    kind, path = source
-    if kind == "dir":
-        return ox.Store.read_only(path)
-    store = ox.Store()
-    store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
-    return store
-
-
-def _worker_main(inbox, outbox, source: tuple[str, str], prefixes: dict[str, str]) -> None:
-    """Worker loop: hold the store, answer requests from ``inbox`` on ``outbox`` until the pipe closes."""
-    try:
-        store = _open(source)
-    except Exception as e:  # reported to the parent, which raises it
-        outbox.send(("dead", f"cannot open the store: {e}"))
-        return
-    outbox.send(("ready", len(store)))
-    while True:
-        try:
-            req = inbox.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            body, truncated = execute(store, req["query"], req["format"], req["max_rows"],
-                                      default_graphs=req.get("default_graphs"),
-                                      named_graphs=req.get("named_graphs"), prefixes=prefixes)
-            outbox.send(("ok", body, truncated))
-        except HTTPProblem as e:
-            outbox.send(("problem", e.status, e.message))
-        except SyntaxError as e:
-            outbox.send(("problem", 400, f"SPARQL syntax error: {e}"))
-        except Exception as e:  # an evaluation error belongs to this query, not to the worker
-            outbox.send(("problem", 400, f"query failed: {' '.join(str(e).split())}"))
-
-
-def worker_process() -> None:
-    """Entry point of a worker process: requests on stdin, answers on stdout (pickled, by
-    multiprocessing.connection), the source to load as the first message."""
-    import os
-    from multiprocessing.connection import Connection
-
-    inbox, outbox = Connection(os.dup(0), writable=False), Connection(os.dup(1), readable=False)
-    os.dup2(2, 1)  # nothing else may write into the answer pipe
-    sys.stdout = sys.stderr
-    source, prefixes = inbox.recv()
-    _worker_main(inbox, outbox, source, prefixes)
-
+# --- the query workers -----------------------------------------------------------------------------
 
 class QueryWorker:
-    """One worker process holding the graph; killed and replaced when a query overruns.
+    """One worker process holding the graph (kg.serve_worker); killed and replaced when a query overruns
+    its deadline or its memory. A plain subprocess (not multiprocessing's spawn, which re-runs the
+    caller's main script)."""
 
-    A plain subprocess (not multiprocessing's spawn, which re-runs the caller's main script)."""
-
-    def __init__(self, source: tuple[str, str], prefixes: dict[str, str]) -> None:
-        self.source, self.prefixes = source, prefixes
-        self.proc = self.inbox = self.outbox = None
+    def __init__(self, setup: dict) -> None:
+        self.setup = setup
+        self.proc: Any = None
+        self.inbox: Any = None
+        self.outbox: Any = None
         self.size = 0
+        self.memory_cap = 0
+        self._lock = threading.Lock()   # start, stop and close may come from different threads
 
     def start(self) -> None:
         import os
         import subprocess
         from multiprocessing.connection import Connection
 
-        self.proc = subprocess.Popen([sys.executable, "-c", "from kg.serve import worker_process; worker_process()"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
-        self.outbox = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
-        self.inbox = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
-        self.proc.stdin.close()
-        self.proc.stdout.close()
-        self.outbox.send((self.source, self.prefixes))
+        proc = subprocess.Popen([sys.executable, "-c", "from kg.serve_worker import worker_process; worker_process()"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+                                env={**os.environ, "RUST_BACKTRACE": "0"})
+        assert proc.stdin is not None and proc.stdout is not None
+        outbox = Connection(os.dup(proc.stdin.fileno()), readable=False)
+        inbox = Connection(os.dup(proc.stdout.fileno()), writable=False)
+        proc.stdin.close()
+        proc.stdout.close()
+        with self._lock:   # from here on stop() can kill it, even while it loads
+            self.proc, self.inbox, self.outbox = proc, inbox, outbox
         try:
-            msg = self.inbox.recv()
-        except EOFError:
+            outbox.send(self.setup)
+            msg = inbox.recv()
+        except (EOFError, OSError):
             msg = ("dead", "the query worker exited while loading the graph")
         if msg[0] != "ready":
             self.stop()
             raise RuntimeError(msg[1])
-        self.size = msg[1]
+        self.size, self.memory_cap = msg[1], msg[2]
+
+    def alive(self) -> bool:
+        proc = self.proc
+        return proc is not None and proc.poll() is None
 
     def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(5)
-            self.inbox.close()
-            self.outbox.close()
-        self.proc = self.inbox = self.outbox = None
+        with self._lock:
+            proc, inbox, outbox = self.proc, self.inbox, self.outbox
+            self.proc = self.inbox = self.outbox = None
+        if proc is not None:
+            proc.kill()
+            proc.wait(10)
+        for conn in (inbox, outbox):
+            if conn is not None:
+                conn.close()
 
-    def run(self, req: dict, timeout: float):
-        """Send one request; return the worker's reply, or raise HTTPProblem(503) after ``timeout``."""
-        if self.proc is None or self.proc.poll() is not None:
-            self.stop()
-            self.start()
-        self.outbox.send(req)
-        if self.inbox.poll(timeout):
-            try:
-                return self.inbox.recv()
-            except EOFError:  # the worker died (e.g. out of memory)
-                self.stop()
-                raise HTTPProblem(500, "the query worker stopped while answering; try a smaller query") from None
-        self.stop()  # the only reliable way to stop a running evaluation
-        raise HTTPProblem(503, f"query stopped: it ran longer than the {timeout:g} s timeout of this endpoint")
-
-
-# --- the HTTP side -------------------------------------------------------------------------------
-
-_parse_lock = threading.Lock()  # pyparsing's packrat cache is not thread-safe
-
-
-def check_query(text: str) -> str:
-    """Parse ``text`` with rdflib; return its form (SELECT, CONSTRUCT, DESCRIBE, ASK).
-
-    Raises HTTPProblem: 403 for SPARQL Update or SERVICE, 400 (with the parser's position) when malformed.
-    """
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
-    with _parse_lock:
+    def run(self, req: dict, timeout: float) -> tuple:
+        """Send one request; return the worker's reply. Raises HTTPProblem(503) when the worker is still
+        busy after ``timeout`` seconds or stops while answering; the worker is then stopped."""
         try:
-            tree = parseQuery(text)
-        except Exception as e:
+            self.outbox.send(req)
+            ready = self.inbox.poll(max(timeout, 0.0))
+            if ready:
+                reply = self.inbox.recv()
+                if reply[0] == "problem" and reply[1] == 503:   # out of memory: the worker exits by itself
+                    self.stop()
+                return reply
+        except (EOFError, OSError):   # the worker died: past its memory cap, Oxigraph aborts the process
+            self.stop()
+            raise HTTPProblem(503, f"query stopped: it needed more memory than the "
+                                   f"{self.setup['memory_bytes'] >> 20} MiB this endpoint allows a query") from None
+        self.stop()  # the only reliable way to stop a running evaluation
+        raise HTTPProblem(503, "query stopped: it ran past the timeout of this endpoint")
+
+
+class WorkerPool:
+    """The workers and the bounded queue of requests waiting for one.
+
+    A request waits at most until its deadline (set when it arrived); when ``max_queue`` requests are
+    already waiting it is answered 503 at once. A worker that was stopped (timeout, memory) is started
+    again in the background and only then takes requests again.
+    """
+
+    def __init__(self, setup: dict, workers: int, max_queue: int, retry_after: int) -> None:
+        self.workers = [QueryWorker(setup) for _ in range(max(1, workers))]
+        self.idle: list[QueryWorker] = []
+        self.cond = threading.Condition()
+        self.waiting = 0
+        self.max_queue = max_queue
+        self.retry_after = str(max(1, retry_after))
+        self.closed = False
+        for w in self.workers:
+            w.start()
+            self.idle.append(w)
+
+    def _busy(self, why: str) -> HTTPProblem:
+        return HTTPProblem(503, f"the endpoint is busy: {why}; try again shortly",
+                           [("Retry-After", self.retry_after)])
+
+    def run(self, req: dict, deadline: float) -> tuple:
+        """Run ``req`` on a free worker before ``deadline`` (time.monotonic()); the worker's reply."""
+        with self.cond:
+            if not self.idle and self.waiting >= self.max_queue:
+                raise self._busy(f"{self.waiting} requests are already waiting")
+            self.waiting += 1
             try:
-                parseUpdate(text)
-            except Exception:
-                raise HTTPProblem(400, f"malformed SPARQL query: {' '.join(str(e).split())}") from None
-            raise HTTPProblem(403, "this endpoint is read-only: SPARQL Update is not accepted") from None
-    if _uses_service(tree):
-        raise HTTPProblem(403, "SERVICE (federated query) is disabled: this endpoint does not fetch other hosts")
-    return tree[1].name.replace("Query", "").upper()
+                while not self.idle:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or self.closed:
+                        raise self._busy("no query worker became free before the timeout")
+                    self.cond.wait(remaining)
+                worker = self.idle.pop()
+            finally:
+                self.waiting -= 1
+        if not worker.alive():
+            self._restart(worker)
+            return self.run(req, deadline)
+        if deadline - time.monotonic() <= 0.01:   # no time left to run it: keep the worker, not a kill
+            self._release(worker)
+            raise self._busy("no query worker became free before the timeout")
+        try:
+            reply = worker.run(req, deadline - time.monotonic())
+        except BaseException:
+            self._restart(worker)
+            raise
+        if worker.alive():
+            self._release(worker)
+        else:
+            self._restart(worker)
+        return reply
 
+    def _release(self, worker: QueryWorker) -> None:
+        with self.cond:
+            self.idle.append(worker)
+            self.cond.notify()
 
-def _uses_service(node) -> bool:
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if isinstance(node, CompValue):
-        if node.name == "ServiceGraphPattern":
-            return True
-        return any(_uses_service(v) for v in node.values())
-    if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-        return any(_uses_service(v) for v in node)
-    return False
-
-
-def negotiate(accept: str | None, kind: str, explicit: str | None = None) -> str:
-    """The format key to answer a ``kind`` query with, from a ``format`` parameter or the Accept header."""
-    offered = RESULT_FORMATS if kind in ("SELECT", "ASK") else GRAPH_FORMATS
-    if explicit:
-        key = _ALIASES.get(explicit, explicit)
-        for k, (mt, _) in offered.items():
-            if key in (k, mt):
-                return k
-        raise HTTPProblem(406, f"format {explicit!r} is not offered for {kind}: use one of {', '.join(offered)}")
-    if not accept:
-        return next(iter(offered))
-    ranges = []
-    for i, part in enumerate(accept.split(",")):
-        bits = [b.strip() for b in part.split(";")]
-        q = 1.0
-        for b in bits[1:]:
-            if b.lower().startswith("q="):
+    def _restart(self, worker: QueryWorker) -> None:
+        def again() -> None:
+            worker.stop()
+            delay = 0.5
+            while True:
+                with self.cond:
+                    if self.closed:
+                        return
                 try:
-                    q = float(b[2:])
-                except ValueError:
-                    q = 0.0
-        if bits[0] and q > 0:
-            ranges.append((-q, i, bits[0].lower()))
-    for _, _, mr in sorted(ranges):
-        key = _ALIASES.get(mr)
-        if key in offered:
-            return key
-        for k, (mt, _) in offered.items():
-            if mr == mt or mr == "*/*" or (mr.endswith("/*") and mt.startswith(mr[:-1])):
-                return k
-    raise HTTPProblem(406, f"none of the accepted types ({accept}) is offered for {kind}: "
-                           f"{', '.join(mt for mt, _ in offered.values())}")
+                    worker.start()
+                except (RuntimeError, OSError) as e:  # e.g. the machine is short of memory now: try again
+                    print(f"pmkg: query worker could not start: {e}; retrying in {delay:g} s", file=sys.stderr)
+                    time.sleep(delay)
+                    delay = min(delay * 2, 30)
+                    continue
+                with self.cond:
+                    if not self.closed:
+                        self.idle.append(worker)
+                        self.cond.notify()
+                        return
+                worker.stop()   # closed while it started
+                return
+        threading.Thread(target=again, name="pmkg-worker-restart", daemon=True).start()
+
+    def close(self) -> None:
+        with self.cond:
+            self.closed = True
+            self.cond.notify_all()
+        for w in self.workers:
+            w.stop()
+
+
+# --- the HTTP side ---------------------------------------------------------------------------------
+
+_HOST = re.compile(r"^(?:(\[[0-9A-Fa-f:.]+\])|([A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_.])?))(?::(\d{1,5}))?$")
+
+
+def host_name(value: str) -> str | None:
+    """The host name of a Host header value (lower case, IPv6 in brackets, no port), or None when the
+    value is not a host[:port] at all."""
+    m = _HOST.match(value.strip())
+    if not m:
+        return None
+    return (m.group(1) or m.group(2)).lower().rstrip(".") or None
+
+
+def allowed_hosts(host: str, extra: list[str] | tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The Host header names to answer when listening on ``host``: the loopback names, ``host`` itself
+    (unless it is a wildcard address), and ``extra`` (``--allow-host``; ``*`` allows any)."""
+    names = list(LOOPBACK_NAMES)
+    h = host.strip().strip("[]").lower()
+    if h and h not in ("0.0.0.0", "::"):
+        names.append(f"[{h}]" if ":" in h else h)
+    for e in extra:
+        for part in e.split(","):
+            part = part.strip().lower()
+            if not part:
+                continue
+            if part != "*":
+                name = host_name(part if not (":" in part and not part.startswith("[")) else f"[{part}]")
+                if name is None:
+                    raise ValueError(f"--allow-host {part!r} is not a host name")
+                part = name
+            names.append(part)
+    return tuple(dict.fromkeys(names))
+
+
+def read_body(environ, limit: int = MAX_BODY) -> bytes:
+    """The request body, read with Content-Length or chunked transfer coding, never more than ``limit``
+    bytes (413 past it; 400 for a malformed length or chunk)."""
+    stream = environ["wsgi.input"]
+    te = (environ.get("HTTP_TRANSFER_ENCODING") or "").strip().lower()
+    cl = environ.get("CONTENT_LENGTH")
+    if te:
+        if cl:   # both: a request-smuggling shape (RFC 9112 6.1)
+            raise HTTPProblem(400, "give either Content-Length or Transfer-Encoding, not both")
+        if te != "chunked":
+            raise HTTPProblem(501, f"transfer coding {te!r} is not supported (use chunked or Content-Length)")
+        return _read_chunked(stream, limit)
+    if not cl:
+        return b""
+    if not cl.strip().isdigit():
+        raise HTTPProblem(400, f"bad Content-Length {cl[:40]!r}")
+    length = int(cl)
+    if length > limit:
+        raise HTTPProblem(413, f"request body over {limit} bytes")
+    data = bytearray()
+    while len(data) < length:
+        chunk = stream.read(length - len(data))
+        if not chunk:
+            raise HTTPProblem(400, "the request body is shorter than its Content-Length")
+        data += chunk
+    return bytes(data)
+
+
+def _read_chunked(stream, limit: int) -> bytes:
+    data = bytearray()
+    while True:
+        line = stream.readline(1026)
+        if not line.endswith(b"\n"):
+            raise HTTPProblem(400, "malformed chunked body")
+        size_text = line.split(b";", 1)[0].strip()
+        if not size_text or len(size_text) > 8 or not all(c in b"0123456789abcdefABCDEF" for c in size_text):
+            raise HTTPProblem(400, "malformed chunk size in a chunked body")
+        size = int(size_text, 16)
+        if size == 0:
+            for _ in range(64):   # trailer fields, up to the empty line
+                t = stream.readline(8192)
+                if t in (b"\r\n", b"\n", b""):
+                    return bytes(data)
+            raise HTTPProblem(400, "too many trailer fields in a chunked body")
+        if len(data) + size > limit:
+            raise HTTPProblem(413, f"request body over {limit} bytes")
+        chunk = stream.read(size)
+        if len(chunk) != size or stream.readline(3) not in (b"\r\n", b"\n"):
+            raise HTTPProblem(400, "malformed chunked body")
+        data += chunk
+
+
+def _media_type(fmt: str) -> str:
+    mt = (RESULT_FORMATS if fmt in RESULT_FORMATS else GRAPH_FORMATS)[fmt][0]
+    return mt + ("; charset=utf-8" if mt.startswith("text/") else "")
+
+
+def _catalogue() -> list:
+    """The named queries the page offers (queries/*.rq, helpers left out); none when they cannot be read."""
+    from .query import QueryError, listing
+
+    try:
+        return listing()
+    except (QueryError, OSError) as e:
+        print(f"pmkg: the query page offers no named queries: {e}", file=sys.stderr)
+        return []
+
+
+def terms(bindings: dict) -> dict[str, str]:
+    """Bound terms as N-Triples text, which crosses to a worker process (kg.serve_worker parses it)."""
+    return {k: str(v) for k, v in bindings.items()}
+
+
+class PoolStore:
+    """The endpoint's workers as a :class:`kg.store.Store`, for the entity resolver: each query runs on
+    a worker within the request's deadline, like any other."""
+
+    def __init__(self, endpoint: "Endpoint", deadline: float) -> None:
+        self.endpoint, self.deadline = endpoint, deadline
+        self.base = endpoint.base
+
+    def query(self, sparql: str, bindings: dict | None = None) -> Result:
+        req = {"query": sparql, "format": ["json"], "bindings": terms(bindings or {}), "max_rows": 1 << 20}
+        kind, _, body, _ = self.endpoint.run(req, self.deadline)
+        return result_from_ox(ox.parse_query_results(body, ox.QueryResultsFormat.JSON), kind)
+
+    def nquads(self, names: bool = False) -> bytes:
+        raise NotImplementedError("the endpoint's workers answer queries only")
+
+    def describe(self) -> str:
+        return "pmkg serve workers"
 
 
 class Endpoint:
     """The WSGI application: the query page, the SPARQL endpoint and its service description."""
 
     def __init__(self, source: tuple[str, str], config: ServeConfig | None = None,
-                 prefixes: dict[str, str] | None = None) -> None:
-        import queue
-
+                 prefixes: dict[str, str] | None = None, base: str | None = None) -> None:
         self.config = config or ServeConfig()
+        self.config.check()
         self.prefixes = prefixes or {}
-        self.pool: queue.Queue = queue.Queue()
-        self.workers = [QueryWorker(source, self.prefixes) for _ in range(max(1, self.config.workers))]
-        for w in self.workers:
-            w.start()
-            self.pool.put(w)
-        self.size = self.workers[0].size
-        with _parse_lock:
-            from rdflib.plugins.sparql.parser import parseQuery
-            parseQuery("ASK {}")  # build rdflib's grammar now, not on the first request
+        self.any_host = "*" in self.config.allow_hosts
+        self.hosts = frozenset(self.config.allow_hosts)
+        setup = {"source": list(source), "prefixes": self.prefixes, "memory_bytes": self.config.memory_mb << 20}
+        self.pool = WorkerPool(setup, self.config.workers, self.config.queue,
+                               retry_after=math.ceil(min(self.config.timeout, 60)))
+        self.size = self.pool.workers[0].size
+        self.catalogue = _catalogue()
+        self.base = base
 
     def close(self) -> None:
-        for w in self.workers:
-            w.stop()
+        self.pool.close()
 
     # WSGI entry point
     def __call__(self, environ, start_response):
+        deadline = time.monotonic() + self.config.timeout   # the clock starts when the request is in
         try:
-            status, headers, body = self.handle(environ)
+            self._check_host(environ)
+            status, headers, body = self.handle(environ, deadline)
         except HTTPProblem as e:
             status, headers, body = e.status, [("Content-Type", "text/plain; charset=utf-8"), *e.headers], \
                 (e.message + "\n").encode("utf-8")
+        except Exception as e:  # noqa: BLE001 (a bug of ours: one line in the log, no traceback to the client)
+            print(f"pmkg: internal error answering {environ.get('PATH_INFO')!r}: {type(e).__name__}: {e}",
+                  file=sys.stderr)
+            status, headers, body = 500, [("Content-Type", "text/plain; charset=utf-8")], b"internal error\n"
         from http import HTTPStatus
 
         headers = [*headers, ("Content-Length", str(len(body))), ("X-Content-Type-Options", "nosniff"),
@@ -381,45 +435,169 @@ class Endpoint:
         start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [body]
 
-    def handle(self, environ) -> tuple[int, list[tuple[str, str]], bytes]:
+    def _check_host(self, environ) -> None:
+        """DNS rebinding: a page on another site, whose name resolves to this machine, must not reach us."""
+        raw = environ.get("HTTP_HOST")
+        if raw is None:
+            return  # HTTP/1.0 without Host: not a browser
+        name = host_name(raw)
+        if name is None:
+            raise HTTPProblem(400, "bad Host header")
+        if not self.any_host and name not in self.hosts:
+            raise HTTPProblem(403, f"this endpoint does not answer for host {name[:100]!r} "
+                                   f"(start it with --allow-host {name[:100]} to allow it)")
+
+    def handle(self, environ, deadline: float | None = None) -> tuple[int, list[tuple[str, str]], bytes]:
+        from . import serve_page
+
+        if deadline is None:
+            deadline = time.monotonic() + self.config.timeout
         path = environ.get("PATH_INFO", "/") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
         if path in ("/", "/index.html"):
             self._only(method, "GET")
-            return 200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", _CSP)], \
-                _page(self.prefixes).encode("utf-8")
+            return 200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", serve_page.CSP)], \
+                serve_page.page().encode("utf-8")
         if path == "/pmkg-query.js":
             self._only(method, "GET")
-            return 200, [("Content-Type", "text/javascript; charset=utf-8")], _SCRIPT.encode("utf-8")
+            return 200, [("Content-Type", "text/javascript; charset=utf-8")], serve_page.SCRIPT.encode("utf-8")
         if path == "/pmkg-query.css":
             self._only(method, "GET")
-            return 200, [("Content-Type", "text/css; charset=utf-8")], _STYLE.encode("utf-8")
+            return 200, [("Content-Type", "text/css; charset=utf-8")], serve_page.STYLE.encode("utf-8")
+        if path in ("/favicon.svg", "/favicon.ico"):
+            self._only(method, "GET")
+            return 200, [("Content-Type", "image/svg+xml")], serve_page.ICON.encode("utf-8")
+        if path == "/entity":
+            self._only(method, "GET")
+            return self._entity(environ, deadline)
+        if path.startswith("/api/"):
+            try:
+                return self._api(path, method, environ, deadline)
+            except HTTPProblem as e:   # the page reads errors as JSON: message, and line, column, token
+                body = json.dumps({"error": e.message, **e.where}, ensure_ascii=False).encode("utf-8")
+                return e.status, [("Content-Type", "application/json"), *e.headers], body
         if path in ("/update", "/store", "/data"):
             raise HTTPProblem(403, "this endpoint is read-only: updates and Graph Store writes are not accepted")
         if path not in ("/sparql", "/query"):
-            raise HTTPProblem(404, f"no such resource: {path} (the SPARQL endpoint is /sparql)")
+            raise HTTPProblem(404, f"no such resource: {path[:200]} (the SPARQL endpoint is /sparql)")
         self._only(method, "GET", "POST")
         params, query = self._request(environ, method)
         if query is None:
             return self._service_description(environ)
-        kind = check_query(query)
-        fmt = negotiate(environ.get("HTTP_ACCEPT"), kind, (params.get("format") or [None])[0])
-        req = {"query": query, "format": fmt, "max_rows": self.config.max_rows,
+        fmt_param = params.get("format") or params.get("output") or params.get("results")
+        req = {"query": query, "accept": environ.get("HTTP_ACCEPT"), "format": fmt_param,
+               "max_rows": self.config.max_rows,
                "default_graphs": params.get("default-graph-uri"), "named_graphs": params.get("named-graph-uri")}
-        worker = self.pool.get()
-        try:
-            reply = worker.run(req, self.config.timeout)
-        finally:
-            self.pool.put(worker)
-        if reply[0] == "problem":
-            raise HTTPProblem(reply[1], reply[2])
-        _, body, truncated = reply
-        mt = (RESULT_FORMATS if fmt in RESULT_FORMATS else GRAPH_FORMATS)[fmt][0]
-        headers = [("Content-Type", mt + ("; charset=utf-8" if mt.startswith("text/") else "")), ("Vary", "Accept"),
-                   ("X-PMKG-Max-Rows", str(self.config.max_rows))]
+        _, fmt, body, truncated = self.run(req, deadline)
+        headers = [("Content-Type", _media_type(fmt)), ("Vary", "Accept"), ("X-PMKG-Max-Rows", str(self.config.max_rows))]
         if truncated:
             headers.append(("X-PMKG-Truncated", "true"))
         return 200, headers, body
+
+    # --- the query page's API ---------------------------------------------------------------------
+
+    def _api(self, path: str, method: str, environ, deadline: float) -> tuple[int, list[tuple[str, str]], bytes]:
+        from . import serve_page
+
+        if path == "/api/queries":
+            self._only(method, "GET")
+            return 200, [("Content-Type", "application/json")], \
+                serve_page.catalogue(self.catalogue, self.prefixes, self.config.max_rows)
+        if path == "/api/params":
+            self._only(method, "POST")
+            q = self._page_query(self._json_body(environ))
+            return 200, [("Content-Type", "application/json")], \
+                json.dumps({"params": serve_page.params_json(q.params)}).encode("utf-8")
+        if path == "/api/run":
+            self._only(method, "POST")
+            return self._api_run(self._json_body(environ), deadline)
+        raise HTTPProblem(404, f"no such resource: {path[:200]}")
+
+    @staticmethod
+    def _json_body(environ) -> dict:
+        ctype = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+        if ctype != "application/json":
+            raise HTTPProblem(415, "send the request as application/json")
+        try:
+            data = json.loads(read_body(environ).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            raise HTTPProblem(400, "the request body is not a JSON object") from None
+        if not isinstance(data, dict):
+            raise HTTPProblem(400, "the request body is not a JSON object")
+        return data
+
+    @staticmethod
+    def _page_query(data: dict):
+        """The page's query text as a kg.query.NamedQuery: its header comment declares its parameters."""
+        from .query import QueryError, from_text
+
+        text = data.get("query")
+        if not isinstance(text, str) or not text.strip():
+            raise HTTPProblem(400, "empty query")
+        try:
+            return from_text(text, "query")
+        except QueryError as e:
+            raise HTTPProblem(400, str(e)) from None
+
+    def _api_run(self, data: dict, deadline: float) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Run the page's query with its parameters bound as `pmkg query` binds them (kg.query.bind_params:
+        entities resolved by name, acronym, id or IRI; integers checked against their range)."""
+        from .query import ParameterError, bind_params
+
+        q = self._page_query(data)
+        raw = data.get("params") or {}
+        if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, (str, int)) for k, v in raw.items()):
+            raise HTTPProblem(400, "params must be an object of names and values")
+        params = {k: str(v) for k, v in raw.items() if str(v).strip()} if q.params else {}
+        if any(len(v) > 1000 for v in params.values()):   # a name, not a text: bounds the close-match search
+            raise HTTPProblem(400, "a parameter value is at most 1000 characters")
+        fmt = data.get("format") or "table"
+        if fmt not in ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"):
+            raise HTTPProblem(400, f"unknown format {str(fmt)[:40]!r}")
+        limit, offset = data.get("limit"), data.get("offset") or 0
+        if not isinstance(offset, int) or offset < 0 or (limit is not None and (not isinstance(limit, int) or limit < 1)):
+            raise HTTPProblem(400, "limit and offset must be whole numbers (limit at least 1)")
+        try:
+            bindings = bind_params(q, params, resolver=Resolver(PoolStore(self, deadline), self.base))
+        except ParameterError as e:
+            raise HTTPProblem(400, str(e).replace("--param ", "")) from None
+        req = {"query": q.text, "format": [fmt], "bindings": terms(bindings), "max_rows": self.config.max_rows,
+               "limit": limit, "offset": offset}
+        kind, key, body, more = self.run(req, deadline)
+        headers = [("Content-Type", "application/json" if key == "table" else _media_type(key)),
+                   ("X-PMKG-Kind", kind), ("X-PMKG-More", "true" if more else "false"),
+                   ("X-PMKG-Bound", ",".join(bindings)), ("X-PMKG-Max-Rows", str(self.config.max_rows))]
+        if key != "table":
+            name = data.get("name") if isinstance(data.get("name"), str) else ""
+            stem = re.sub(r"[^a-z0-9-]+", "-", (name or "").lower()).strip("-") or "query"
+            ext = {"json": "json", "jsonld": "jsonld", "xml": "xml", "rdfxml": "rdf", "turtle": "ttl", "nt": "nt",
+                   "csv": "csv", "tsv": "tsv"}[key]
+            headers.append(("Content-Disposition", f'attachment; filename="{stem}.{ext}"'))
+        return 200, headers, body
+
+    def _entity(self, environ, deadline: float) -> tuple[int, list[tuple[str, str]], bytes]:
+        """/entity?iri=IRI: the statements about an entity, with the source of each."""
+        from . import serve_page
+
+        iris = parse_qs(environ.get("QUERY_STRING", "")).get("iri", [])
+        iri = iris[0].strip() if len(iris) == 1 else ""
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|^`\\]+", iri):
+            raise HTTPProblem(400, "give one absolute IRI: /entity?iri=https://...")
+        req = {"query": serve_page.ENTITY_QUERY, "format": ["json"], "bindings": {"e": f"<{iri}>"},
+               "max_rows": self.config.max_rows}
+        _, _, body, truncated = self.run(req, deadline)
+        html = serve_page.entity_page(iri, json.loads(body)["results"]["bindings"], self.prefixes, truncated,
+                                      self.config.max_rows)
+        return 200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", serve_page.CSP)], \
+            html.encode("utf-8")
+
+    def run(self, req: dict, deadline: float) -> tuple[str, str, bytes, bool]:
+        """Answer ``req`` on a worker: (kind, format key, body, truncated); HTTPProblem otherwise."""
+        reply = self.pool.run(req, deadline)
+        if reply[0] == "problem":
+            raise HTTPProblem(reply[1], reply[2], where=reply[3] if len(reply) > 3 else None)
+        _, kind, fmt, body, truncated = reply
+        return kind, fmt, body, truncated
 
     @staticmethod
     def _only(method: str, *allowed: str) -> None:
@@ -432,13 +610,7 @@ class Endpoint:
         params = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         if method == "POST":
             ctype = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
-            try:
-                length = int(environ.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                raise HTTPProblem(400, "bad Content-Length") from None
-            if length > MAX_BODY:
-                raise HTTPProblem(413, f"request body over {MAX_BODY} bytes")
-            raw = environ["wsgi.input"].read(length) if length else b""
+            raw = read_body(environ)
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
@@ -455,7 +627,7 @@ class Endpoint:
             else:
                 raise HTTPProblem(415, "POST a query as application/sparql-query or "
                                        "application/x-www-form-urlencoded")
-        if "update" in params or "using-graph-uri" in params:
+        if "update" in params or "using-graph-uri" in params or "using-named-graph-uri" in params:
             raise HTTPProblem(403, "this endpoint is read-only: SPARQL Update is not accepted")
         queries = params.get("query", [])
         if len(queries) > 1:
@@ -472,8 +644,12 @@ class Endpoint:
         from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
         from .namespaces import SD
+        from .serve_worker import Problem, negotiate
 
-        fmt = negotiate(environ.get("HTTP_ACCEPT"), "CONSTRUCT")
+        try:
+            fmt = negotiate("CONSTRUCT", environ.get("HTTP_ACCEPT"))
+        except Problem as e:
+            raise HTTPProblem(e.status, e.message) from None
         g = Graph()
         g.bind("sd", SD)
         g.bind("void", VOID)
@@ -500,16 +676,70 @@ class Endpoint:
 
 
 def make_server(app: Endpoint, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = False):
-    """A threaded WSGI server (standard library) for ``app`` on host:port."""
+    """A threaded WSGI server (standard library) for ``app`` on host:port (IPv4 or IPv6), with the
+    endpoint's connection cap and idle timeout; HTTP/0.9 requests are answered 400 and closed."""
+    import socket
     import socketserver
     from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
     from wsgiref.simple_server import make_server as wsgi_server
 
+    if not 0 <= port <= 65535:
+        raise OSError(f"cannot listen on port {port}: a port is a number from 0 to 65535")
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except (socket.gaierror, UnicodeError) as e:
+        raise OSError(f"cannot listen on {host}: {e}") from None
+    config = app.config
+    slots = threading.BoundedSemaphore(config.max_connections)
+    quiet_errors = (TimeoutError, ConnectionError, BrokenPipeError)
+
     class Server(socketserver.ThreadingMixIn, WSGIServer):
         daemon_threads = True
         allow_reuse_address = True
+        address_family = family
+        request_queue_size = 64
+
+        def process_request(self, request, client_address):
+            # over the cap: a short 503 and close, without a thread for it
+            if not slots.acquire(blocking=False):
+                try:
+                    request.settimeout(1)
+                    body = b"too many connections; try again shortly\n"
+                    request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
+                                    b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: "
+                                    + str(len(body)).encode() + b"\r\n\r\n" + body)
+                except OSError:
+                    pass
+                self.shutdown_request(request)
+                return
+            try:
+                super().process_request(request, client_address)
+            except BaseException:
+                slots.release()
+                raise
+
+        def process_request_thread(self, request, client_address):
+            try:
+                super().process_request_thread(request, client_address)
+            finally:
+                slots.release()
+
+        def handle_error(self, request, client_address):
+            if not isinstance(sys.exc_info()[1], quiet_errors):   # a silent or vanished client is no error
+                print(f"pmkg: error serving {client_address[0]}: {sys.exc_info()[1]!r}", file=sys.stderr)
 
     class Handler(WSGIRequestHandler):
+        timeout = config.idle_timeout   # socketserver sets it on the connection: every read and write
+
+        def parse_request(self):
+            words = self.raw_requestline.split()
+            if len(words) == 2:   # "GET /": HTTP/0.9, which would wait for headers that never come
+                self.command, self.request_version, self.close_connection = None, "HTTP/1.0", True
+                self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+                self.send_error(400, "HTTP/0.9 is not supported: send an HTTP/1.0 or HTTP/1.1 request")
+                return False
+            return super().parse_request()
+
         def log_message(self, fmt, *args):
             if not quiet:
                 sys.stderr.write(f"{self.address_string()} {fmt % args}\n")
@@ -517,175 +747,42 @@ def make_server(app: Endpoint, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
     return wsgi_server(host, port, app, server_class=Server, handler_class=Handler)
 
 
-def prepare_source(store_spec: str | None, config: Config, workdir: Path,
-                   published: Path | None = None) -> tuple[str, str]:
-    """What the workers load: ``("dir", DIR)`` for a persistent Oxigraph store (the published one,
-    ``published``, by default), else ``("nquads", FILE)``: the assembled graph, with its union as
-    default graph, written to ``workdir``."""
-    spec = store_spec or "published"
-    if spec == "published":
-        if published is None:
-            raise ValueError("the published store's folder is needed to serve it")
-        return ("dir", str(published))
-    if spec.startswith("oxigraph:"):
-        st = open_store(spec, config)
-        path = str(st.path)
-        del st  # release the folder: the workers open it read-only
-        gc.collect()
-        return ("dir", path)
-    if spec not in ("memory", "oxigraph"):
-        raise ValueError(f"unknown store {spec!r}: expected published, memory, oxigraph or oxigraph:DIR")
-    out = Path(workdir) / "pmkg.nq"
-    out.write_bytes(assemble(config).nquads(names=True, default=True))
-    return ("nquads", str(out))
+def config_from_args(args) -> ServeConfig:
+    """The ServeConfig of parsed ``pmkg serve`` options."""
+    return ServeConfig(timeout=args.timeout, max_rows=args.max_rows, workers=args.workers, memory_mb=args.memory,
+                       queue=args.queue, max_connections=args.max_connections, idle_timeout=args.idle_timeout)
 
 
-def serve(graph: Config, store_spec: str | None = None, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          config: ServeConfig | None = None, published: Path | None = None, quiet: bool = False) -> None:
-    """Serve the graph of ``graph`` (from the published store ``published`` by default, or the store
-    ``store_spec`` names) until interrupted."""
-    config = config or ServeConfig()
-    with tempfile.TemporaryDirectory(prefix="pmkg-serve-") as tmp:
-        source = prepare_source(store_spec, graph, Path(tmp), published)
-        app = Endpoint(source, config, prefixes(graph.base))
-        try:
-            httpd = make_server(app, host, port, quiet)
-        except OSError as e:
-            app.close()
-            raise OSError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
-        shown = f"[{host}]" if ":" in host else host
-        url = f"http://{shown}:{httpd.server_address[1]}"
-        print(f"pmkg: serving {app.size} quads read-only at {url}/sparql (query page: {url}/); "
-              f"timeout {config.timeout:g} s, at most {config.max_rows} rows. Ctrl-C stops.", flush=True)
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            print(f"pmkg: warning: listening on {host}, not only on this machine", file=sys.stderr, flush=True)
-
-        def stop(signum, frame):  # SIGTERM ends the server like Ctrl-C: workers stopped, temp files removed
-            raise KeyboardInterrupt
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            httpd.server_close()
-            app.close()
-
-
-# --- the query page (offline: no external resources) ---------------------------------------------
-
-_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
-        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-
-_EXAMPLE = """SELECT ?org ?name ?country WHERE {
-  ?org a schema:Organization ;
-       schema:name ?name .
-  OPTIONAL { ?org schema:addressCountry ?country }
-}
-ORDER BY ?name
-LIMIT 100"""
-
-
-def _page(prefixes: dict[str, str]) -> str:
-    from html import escape
-
-    prolog = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>pmkg SPARQL endpoint</title>
-<link rel="stylesheet" href="pmkg-query.css">
-<script src="pmkg-query.js" defer></script>
-</head>
-<body>
-<h1>pmkg SPARQL endpoint</h1>
-<p>Read-only SPARQL 1.1 over the precision-medicine collaboration graph. The default graph is the union of every
-source's named graph. Endpoint: <code>/sparql</code> (GET or POST) &middot;
-<a href="sparql">service description</a></p>
-<form id="form">
-<label for="query">Query</label>
-<textarea id="query" name="query" rows="18" spellcheck="false">{escape(prolog + _EXAMPLE)}</textarea>
-<div class="bar">
-<label for="format">Answer as</label>
-<select id="format" name="format">
-<option value="table">table (JSON)</option><option value="json">JSON</option><option value="xml">XML</option>
-<option value="csv">CSV</option><option value="tsv">TSV</option><option value="turtle">Turtle (CONSTRUCT/DESCRIBE)</option>
-</select>
-<button type="submit" id="run">Run</button>
-<span id="status" role="status"></span>
-</div>
-</form>
-<div id="out"></div>
-</body>
-</html>
-"""
-
-
-_STYLE = """body { font: 15px/1.4 system-ui, sans-serif; margin: 1.5em auto; max-width: 75em; padding: 0 1em; }
-textarea { width: 100%; font: 13px/1.35 ui-monospace, monospace; box-sizing: border-box; }
-.bar { margin: .5em 0; display: flex; gap: .6em; align-items: center; }
-table { border-collapse: collapse; font-size: 13px; }
-th, td { border: 1px solid #ccc; padding: .2em .5em; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; }
-pre { background: #f7f7f7; padding: .6em; overflow: auto; }
-.error { color: #a00; white-space: pre-wrap; }
-"""
-
-# Results are put on the page with textContent only, so nothing from the data is ever read as HTML.
-_SCRIPT = """'use strict';
-const TYPES = {table: 'application/sparql-results+json, text/turtle;q=0.9', json: 'application/sparql-results+json',
-  xml: 'application/sparql-results+xml', csv: 'text/csv', tsv: 'text/tab-separated-values', turtle: 'text/turtle'};
-function show(term) {
-  if (!term) return '';
-  if (term.type === 'literal' && term['xml:lang']) return term.value + ' @' + term['xml:lang'];
-  return term.value;
-}
-function table(data) {
-  const t = document.createElement('table');
-  if (data.boolean !== undefined) { t.textContent = 'ASK: ' + data.boolean; return t; }
-  const head = t.createTHead().insertRow();
-  for (const v of data.head.vars) { const th = document.createElement('th'); th.textContent = v; head.appendChild(th); }
-  const body = t.createTBody();
-  for (const b of data.results.bindings) {
-    const tr = body.insertRow();
-    for (const v of data.head.vars) { tr.insertCell().textContent = show(b[v]); }
-  }
-  return t;
-}
-document.addEventListener('DOMContentLoaded', () => {
-  const form = document.getElementById('form'), out = document.getElementById('out');
-  const status = document.getElementById('status');
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const fmt = document.getElementById('format').value;
-    out.textContent = ''; status.textContent = 'running...';
-    const t0 = performance.now();
-    try {
-      const resp = await fetch('sparql', {method: 'POST', body: document.getElementById('query').value,
-        headers: {'Content-Type': 'application/sparql-query', 'Accept': TYPES[fmt]}});
-      const text = await resp.text();
-      const ms = Math.round(performance.now() - t0);
-      if (!resp.ok) {
-        status.textContent = 'HTTP ' + resp.status + ' (' + ms + ' ms)';
-        const p = document.createElement('p'); p.className = 'error'; p.textContent = text; out.appendChild(p);
-        return;
-      }
-      const cut = resp.headers.get('X-PMKG-Truncated') === 'true';
-      status.textContent = ms + ' ms' + (cut ? ', cut at ' + resp.headers.get('X-PMKG-Max-Rows') + ' rows' : '');
-      const ctype = resp.headers.get('Content-Type') || '';
-      if (fmt === 'table' && ctype.startsWith('application/sparql-results+json')) {
-        const data = JSON.parse(text);
-        if (data.results) status.textContent += ', ' + data.results.bindings.length + ' rows';
-        out.appendChild(table(data));
-      } else {
-        const pre = document.createElement('pre'); pre.textContent = text; out.appendChild(pre);
-      }
-    } catch (e) {
-      status.textContent = 'failed';
-      const p = document.createElement('p'); p.className = 'error'; p.textContent = String(e); out.appendChild(p);
-    }
-  });
-});
-"""
+def serve(source: tuple[str, str], *, base: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          config: ServeConfig | None = None, quiet: bool = False,
+          allow_host: list[str] | tuple[str, ...] = ()) -> None:
+    """Serve the graph in ``source`` until interrupted: ``("dir", FOLDER)``, a persistent Oxigraph
+    store the workers open read-only (the published store, or --store oxigraph:DIR), or
+    ``("nquads", FILE)``, N-Quads they load (the union of the named graphs as default graph)."""
+    config = dataclasses.replace(config or ServeConfig(), allow_hosts=allowed_hosts(host, allow_host))
+    config.check()
+    if not 0 <= port <= 65535:
+        raise ValueError(f"--port {port}: a port is a number from 0 to 65535")
+    app = Endpoint(source, config, prefixes(base), base)
+    try:
+        httpd = make_server(app, host, port, quiet)
+    except OSError as e:
+        app.close()
+        raise OSError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{httpd.server_address[1]}"
+    print(f"pmkg: serving {app.size} quads read-only at {url}/sparql (query page: {url}/); "
+          f"timeout {config.timeout:g} s, at most {config.max_rows} rows. Ctrl-C stops.", flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"pmkg: warning: listening on {host}, not only on this machine; answering Host names "
+              f"{', '.join(config.allow_hosts)} (add others with --allow-host)", file=sys.stderr, flush=True)
+    def stop(signum, frame):  # SIGTERM ends the server like Ctrl-C: workers stopped, temp files removed
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+        app.close()

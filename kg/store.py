@@ -364,6 +364,36 @@ def public_url(url: str) -> str:
     return urlunsplit(parts)
 
 
+#: request headers that carry credentials: never sent to an origin other than the one they were meant for
+CREDENTIAL_HEADERS = ("Authorization", "Proxy-Authorization", "Cookie")
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(scheme)
+
+
+def _opener():
+    """A urllib opener whose redirects drop the credential headers when they lead to another origin
+    (scheme, host, port): urllib's own handler copies every header to wherever a 30x points."""
+    import urllib.request
+
+    class SameOriginCredentials(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            new = super().redirect_request(req, fp, code, msg, headers, newurl)
+            if new is not None and _origin(newurl) != _origin(req.full_url):
+                for name in CREDENTIAL_HEADERS:
+                    for store in (new.headers, new.unredirected_hdrs):
+                        for key in [k for k in store if k.lower() == name.lower()]:
+                            del store[key]
+            return new
+
+    return urllib.request.build_opener(SameOriginCredentials)
+
+
 def http_request(method: str, url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,
                  timeout: float = 60.0, what: str = "SPARQL endpoint") -> tuple[int, str, bytes]:
     """One HTTP request with urllib; returns (status, content type, body) for 2xx answers.
@@ -374,7 +404,7 @@ def http_request(method: str, url: str, *, data: bytes | None = None, headers: d
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     shown = public_url(url)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with _opener().open(req, timeout=timeout) as resp:
             ctype = resp.headers.get_content_type()
             return resp.status, ctype, resp.read()
     except urllib.error.HTTPError as e:
