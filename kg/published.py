@@ -186,7 +186,10 @@ def commit(out: Path, folder: Path, links: list[str]) -> Path:
     """Make the generation in ``folder`` current: rename it to its final name, switch the link
     ``current`` to it atomically, make sure ``links`` (file names) in ``out`` point into
     ``current/``, and remove older generations. Returns the final folder."""
-    final = folder.with_name(time.strftime("%Y%m%dT%H%M%S") + "-" + folder.name.split("-", 1)[1])
+    # a sequence number first: generations sort in the order they were made, whatever the clock says
+    seq = max((int(p.name.split("-", 1)[0]) for p in folder.parent.iterdir()
+               if p.name.split("-", 1)[0].isdigit()), default=0) + 1
+    final = folder.with_name(f"{seq:06d}-" + time.strftime("%Y%m%dT%H%M%S"))
     _fsync_tree(folder)
     folder.rename(final)
     tmp = out / f".{CURRENT}.{final.name}"
@@ -205,7 +208,7 @@ def commit(out: Path, folder: Path, links: list[str]) -> Path:
         t.symlink_to(target)
         os.replace(t, link)       # an output of an older pmkg (a plain file) is replaced by the link
     _fsync_dir(out)
-    older = sorted(p for p in (out / GENERATIONS).iterdir() if not p.name.startswith(".") and p != final)
+    older = sorted(p for p in (out / GENERATIONS).iterdir() if p.name.split("-", 1)[0].isdigit() and p != final)
     for old in older[:-KEEP] if KEEP else older:
         shutil.rmtree(old, ignore_errors=True)
     return final
