@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import model
 from .config import Config
@@ -66,6 +67,16 @@ class Assembly:
         and the union as the default graph when ``default``."""
         lines = self.quads.nquads(self.graphs(names), self.union() if default else None)
         return "".join(lines).encode("utf-8")
+
+    def write_nquads(self, path: Path, names: bool = True, default: bool = False) -> Path:
+        """:meth:`nquads` into the file ``path``, unsorted and without holding the whole text in memory
+        (what a store bulk-loads)."""
+        with open(path, "w", encoding="utf-8") as fh:
+            for g in self.graphs(names):
+                fh.writelines(f"{t} {g} .\n" for t in self.quads.graphs[g])
+            if default:
+                fh.writelines(f"{t} .\n" for t in self.union())
+        return path
 
     def record_sources(self, record_id: str) -> list[str]:
         """The sources of a record (curated source ids and ``import-<name>``)."""

@@ -91,14 +91,16 @@ def publish(config: Config, out: Path | str | None = None, *, shacl: bool = True
     with published.lock(folder):
         gen = published.new_generation(folder)
         try:
-            store = OxigraphStore.create(gen / published.STORE, asm.nquads(names=True, default=True),
-                                         config.key(parts), config.base)
+            loaded = asm.write_nquads(gen / "load.nq", names=True, default=True)
+            store = OxigraphStore.create(gen / published.STORE, loaded, config.key(parts), config.base)
+            loaded.unlink()
             lap("store")
             files = []
             if pages:
                 nquads = asm.nquads(names=False)
                 rendered = {"pmkg.ttl": serialize(nquads, "turtle", config.base),
                             "pmkg.trig": serialize(nquads, "trig", config.base)}
+                del nquads   # before the pages: a large graph's text is hundreds of MiB
                 lap("rdf")
                 rendered["network.html"] = network_page(store).encode("utf-8")
                 rendered["report.html"] = report_page(store).encode("utf-8")

@@ -1,0 +1,141 @@
+"""Benchmark: one graph, assembled once. `pmkg build` and a cold `pmkg query` on the published store.
+
+    python benchmarks/bench_published.py [--realdata ../shared/realdata] [--cordis 10000 13000]
+                                         [--previous 7c953ee] [--reps 5]
+
+Scenarios, each in a project folder of its own (the shipped data/, ontology/ and queries/):
+
+* curated   -- the shipped data alone
+* realdata  -- plus kept imports of real registry records (three ClinicalTrials.gov downloads and a ROR
+               dump: about 75,000 imported quads), when --realdata names the folder
+* cordis-N  -- plus a synthetic CORDIS import of N projects (benchmarks/bench_import.py writes it)
+
+For each: `pmkg build` (time and peak memory of the process), then `pmkg query consortium --param
+project=ECHoS` run cold (a fresh process each time; the median of --reps runs), with `pmkg --help` in
+the same run as the floor of any command. With --previous, the same steps of that revision of pmkg
+(extracted with git archive, run with its own importers) are measured beside them for the realdata
+scenario: the baseline the figures are compared with. Results are printed and kept in
+benchmarks/results/published.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_import import generate  # noqa: E402  (the synthetic CORDIS writer of the import benchmark)
+
+# A child that runs a command and reports its wall time and the peak memory of what it ran.
+TIMED = ("import resource, subprocess, sys, time\n"
+         "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+         "print(p.returncode, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+         "sys.stderr.write(p.stderr[-2000:])\n")
+
+
+def timed(args: list[str], env: dict) -> dict:
+    out = subprocess.run([sys.executable, "-c", TIMED, *args], capture_output=True, text=True, env=env,
+                         cwd=env["PMKG_ROOT"])   # `python -m kg` runs the pmkg of PYTHONPATH, not of the cwd
+    code, secs, rss = out.stdout.split()
+    if code != "0":
+        raise RuntimeError(f"{' '.join(args)} failed ({code}): {out.stderr}")
+    return {"s": round(float(secs), 3), "mib": round(int(rss) / 1024)}
+
+
+def project(folder: Path, code: Path) -> dict:
+    """A project folder using ``code`` (a checkout of pmkg): its env for subprocesses."""
+    folder.mkdir(parents=True)
+    for name in ("data", "ontology", "queries"):
+        (folder / name).symlink_to(code / name)
+    return {**os.environ, "PMKG_ROOT": str(folder), "PYTHONPATH": str(code), "SOURCE_DATE_EPOCH": "1767225600"}
+
+
+def pmkg(*args: str) -> list[str]:
+    return [sys.executable, "-m", "kg", *args]
+
+
+def imports_realdata(env: dict, realdata: Path) -> None:
+    for name in ("nsclcbench-ctg-studies", "dgg32-ctg-studies-5", "herniated-disc-ctg-studies"):
+        timed(pmkg("import", "ctgov", str(realdata / "ctgov" / f"{name}.json"), "--name", name, "--skip-bad"), env)
+    timed(pmkg("import", "ror", str(realdata / "ror" / "ror-v2-nordic-nl-dump.json"), "--all"), env)
+
+
+def quads(env: dict) -> int:
+    """Quads of the graph the project publishes (named graphs, names index left out)."""
+    out = subprocess.run(pmkg("query", "--sparql", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                              "-f", "csv"), capture_output=True, text=True, env=env, check=True, cwd=env["PMKG_ROOT"])
+    return int(out.stdout.splitlines()[1])
+
+
+def measure(env: dict, reps: int, query: list[str]) -> dict:
+    build = timed(pmkg("build"), env)
+    cold = [timed(pmkg(*query), env) for _ in range(reps)]
+    floor = [timed(pmkg("--help"), env) for _ in range(reps)]
+    return {"build_s": build["s"], "build_mib": build["mib"],
+            "query_s": statistics.median(c["s"] for c in cold), "query_mib": max(c["mib"] for c in cold),
+            "help_s": statistics.median(f["s"] for f in floor)}
+
+
+QUERY = ["query", "consortium", "--param", "project=ECHoS"]
+
+
+def previous_tree(rev: str, folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--realdata", type=Path, help="../shared/realdata (ctgov/ and ror/)")
+    ap.add_argument("--cordis", type=int, nargs="*", default=[], help="synthetic CORDIS imports of N projects")
+    ap.add_argument("--previous", help="also measure this revision of pmkg on the realdata scenario")
+    ap.add_argument("--reps", type=int, default=5)
+    args = ap.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="pmkg-bench-") as tmp:
+        work = Path(tmp)
+        scenarios: list[tuple[str, dict]] = [("curated", project(work / "curated", ROOT))]
+        if args.realdata:
+            env = project(work / "realdata", ROOT)
+            imports_realdata(env, args.realdata)
+            scenarios.append(("realdata", env))
+        for n in args.cordis:
+            env = project(work / f"cordis-{n}", ROOT)
+            p, o, _ = generate(n, work / f"csv-{n}")
+            timed(pmkg("import", "cordis", "--projects", str(p), "--organizations", str(o)), env)
+            scenarios.append((f"cordis-{n}", env))
+        for label, env in scenarios:
+            t0 = time.perf_counter()
+            row = {"scenario": label, "pmkg": "this", **measure(env, args.reps, QUERY), "quads": quads(env)}
+            results.append(row)
+            print(json.dumps(row), f"({time.perf_counter() - t0:.0f} s)", flush=True)
+        if args.previous and args.realdata:
+            code = previous_tree(args.previous, work / "previous")
+            env = project(work / "previous-realdata", code)
+            imports_realdata(env, args.realdata)
+            row = {"scenario": "realdata", "pmkg": args.previous, **measure(env, args.reps, QUERY)}
+            results.append(row)
+            print(json.dumps(row), flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "published.json").write_text(json.dumps(results, indent=2) + "\n")
+    print("\n| scenario | pmkg | quads | build s | build MiB | cold query s | query MiB | --help s |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        n = f"{r['quads']:,}" if "quads" in r else ""
+        print(f"| {r['scenario']} | {r['pmkg']} | {n} | {r['build_s']:.1f} | {r['build_mib']} "
+              f"| {r['query_s']:.2f} | {r['query_mib']} | {r['help_s']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
