@@ -40,7 +40,7 @@ def measure(run, repeat: int) -> tuple[float, float, int]:
         res = run()
         walls.append(time.perf_counter() - w)
         cpus.append(time.process_time() - c)
-    size = len(res.graph) if res.graph is not None else len(res.rows)
+    size = len(res.triples) if res.kind in ("CONSTRUCT", "DESCRIBE") else len(res.rows)
     return statistics.median(walls), statistics.median(cpus), size
 
 
@@ -51,13 +51,15 @@ def main() -> None:
     args = ap.parse_args()
 
     from kg import query as Q
-    from kg.build import build
-    from kg.store import MemoryStore, OxigraphStore
+    from kg.assemble import Config, assemble
+    from kg.memstore import MemoryStore
+    from kg.store import OxigraphStore
 
     t = time.perf_counter()
-    ds = build(args.data)
-    print(f"graph: {sum(1 for _ in ds.quads((None, None, None, None)))} quads, built in {time.perf_counter() - t:.2f} s")
-    stores = {"rdflib": MemoryStore(ds), "oxigraph": OxigraphStore.from_dataset(ds)}
+    asm = assemble(Config.resolve(args.data))
+    print(f"graph: {len(asm.quads)} quads, assembled in {time.perf_counter() - t:.2f} s")
+    stores = {"rdflib": MemoryStore.from_assembly(asm),
+              "oxigraph": OxigraphStore.from_nquads(asm.nquads(names=True, default=True))}
     print(f"{'query':24s} {'parameters':38s} {'n':>5s} {'rdflib wall':>11s} {'rdflib cpu':>10s} "
           f"{'oxigraph wall':>13s} {'ratio (cpu)':>11s}")
     for name, params in CASES:

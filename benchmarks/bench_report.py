@@ -40,19 +40,18 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def curated_store():
-    from kg.build import build
-    from kg.store import MemoryStore
+    from kg.assemble import Config, assemble
+    from kg.memstore import MemoryStore
 
-    return MemoryStore(build(ROOT / "data", ROOT / "ontology"))
+    return MemoryStore.from_assembly(assemble(Config.resolve(ROOT / "data", ROOT / "ontology", imports=False)))
 
 
 def synthetic_store(orgs: int, folder: Path):
     """The curated graph plus a synthetic CORDIS import with about ``orgs`` participating organisations, in Oxigraph."""
-    import pyoxigraph as ox
     from bench_import import generate
 
-    from kg.build import build
-    from kg.importers import load_imports, run_import
+    from kg.assemble import Config, assemble
+    from kg.importers import run_import
     from kg.store import OxigraphStore
 
     n = int(orgs * 1.22)   # with the Zipf-like popularity about 4 in 5 of the generated organisations take part
@@ -63,12 +62,10 @@ def synthetic_store(orgs: int, folder: Path):
     imports = folder / "imports"
     run_import("cordis", {"projects": pp, "organizations": op}, folder=imports,
                data_dir=ROOT / "data", ontology_dir=ROOT / "ontology")
-    curated = build(ROOT / "data", ROOT / "ontology")
-    store = ox.Store()
-    store.bulk_load(curated.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
-    load_imports(curated, imports, target=store)
-    return OxigraphStore(store), {"projects": n, "organisations_generated": len(ids), "participations": parts,
-                                  "quads": len(store)}
+    asm = assemble(Config.resolve(ROOT / "data", ROOT / "ontology", imports=True, imports_folder=imports))
+    store = OxigraphStore.from_nquads(asm.nquads(names=True, default=True))
+    return store, {"projects": n, "organisations_generated": len(ids), "participations": parts,
+                   "quads": len(store)}
 
 
 def make_report(store, renderer: str = "svg") -> tuple[str, dict]:

@@ -47,7 +47,7 @@ WEIGHTS = [15, 12, 10, 9, 8, 6, 6, 6, 4, 3, 3, 3, 2, 2, 2, 2, 1.5, 1.5, 1, 1, 1,
 
 def synthetic_data(n_projects: int, concepts: dict[str, set[str]], seed: int = 1):
     """A kg.load.Data with ``n_projects`` projects and proportional organisations, trials, grants."""
-    from kg.load import Data, Participation, Record, Source, Value
+    from kg.records import Data, Participation, Record, Source, Value
 
     rnd = random.Random(seed)
     V = lambda x: [Value(x)]  # noqa: E731
@@ -124,16 +124,19 @@ def dataset_file(label: str) -> Path:
     out = RESULTS / f"synthetic-{label}.nq"
     if out.exists():
         return out
-    from kg.build import build_dataset, load_vocabulary
+    from kg.assemble import write
+    from kg.iris import Minter
+    from kg.vocab import vocabulary
 
     t0 = time.perf_counter()
-    vocab = load_vocabulary(ROOT / "ontology")
-    ds = build_dataset(synthetic_data(SIZES[label], vocab.concepts), vocab)
+    vocab = vocabulary(ROOT / "ontology")
+    quads = write(synthetic_data(SIZES[label], vocab.schemes()), vocab, Minter())   # the one writer
     RESULTS.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
-    ds.serialize(tmp, format="nquads", encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8") as fh:   # named graphs, and their union as default graph (kg.store)
+        fh.writelines(quads.nquads(default=quads.union()))
     tmp.replace(out)
-    print(f"  generated {out.name}: {len(ds):,} quads in {time.perf_counter() - t0:.0f} s", flush=True)
+    print(f"  generated {out.name}: {len(quads):,} quads in {time.perf_counter() - t0:.0f} s", flush=True)
     return out
 
 
@@ -164,18 +167,15 @@ def _alarm(signum, frame):
 def child(store_kind: str, nq: str, label: str, cap: float, reps: int) -> None:
     """Load ``nq`` into ``store_kind``, run every named query, print one JSON line per measurement."""
     from kg import query as Q
-    from kg.store import MemoryStore, OxigraphStore
+    from kg.memstore import MemoryStore
+    from kg.store import OxigraphStore
 
     def emit(**kw):
         print(json.dumps(kw), flush=True)
     t0 = time.perf_counter()
     if store_kind == "memory":
-        from rdflib import Dataset
-
-        ds = Dataset(default_union=True)
-        ds.parse(nq, format="nquads")
-        store = MemoryStore(ds)
-        size = len(ds)
+        store = MemoryStore.from_nquads(Path(nq).read_bytes())
+        size = sum(1 for _ in store.ds.quads((None, None, None, None)))
     elif store_kind == "oxigraph":
         store = OxigraphStore.from_nquads(Path(nq))
         size = len(store)
@@ -208,7 +208,7 @@ def child(store_kind: str, nq: str, label: str, cap: float, reps: int) -> None:
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             times.append(time.perf_counter() - t0)
-            rows = len(res.rows) if res.kind == "SELECT" else len(res.graph or ())
+            rows = len(res.rows) if res.kind == "SELECT" else len(res.triples)
             if sum(times) > 3:  # slow: fewer samples keep the run short
                 break
         if times:
