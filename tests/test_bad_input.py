@@ -4,8 +4,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import MINI, ONTOLOGY
+
 from kg.cli import main
 
 
@@ -149,6 +149,7 @@ def test_hostile_strings_stay_literals(mini, out, capsys):
     code, err = run_build(mini, out, capsys)
     assert code == 0, err
     from rdflib import Graph, Literal, URIRef
+
     from kg.namespaces import SCHEMA
 
     g = Graph().parse(out / "pmkg.ttl", format="turtle")

@@ -1,13 +1,13 @@
 """Building: minted IRIs under a configurable base, named graphs per source, qualified roles + shortcuts."""
 from __future__ import annotations
 
+from conftest import MINI, ONTOLOGY
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
-from conftest import MINI, ONTOLOGY
+from kg import namespaces as ns
 from kg.build import build
 from kg.export import union
-from kg import namespaces as ns
 from kg.namespaces import DCTERMS, ORG, PMKG, RDF, ROLE, SCHEMA
 
 PM = "https://w3id.org/pmkg/id/"

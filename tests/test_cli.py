@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import DATA, ONTOLOGY, ROOT
+
 from kg import __version__
 from kg.cli import main, parser
 

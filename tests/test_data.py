@@ -2,9 +2,9 @@
 and the organisations and countries curated so far."""
 from __future__ import annotations
 
+from conftest import DATA, ONTOLOGY
 from rdflib import URIRef
 
-from conftest import DATA, ONTOLOGY
 from kg.cli import main
 from kg.namespaces import DCTERMS, ORG, RDF, SCHEMA
 

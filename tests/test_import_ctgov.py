@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import DATA, ONTOLOGY, ROOT
 from rdflib import Literal, URIRef
 
 from kg import namespaces as ns
 from kg.importers import BadRecords, WrongFormat, run_import
 from kg.namespaces import CONCEPT, ORG, PMKG, ROLE, SCHEMA
-
-from conftest import DATA, ONTOLOGY, ROOT
 
 FIX = ROOT / "tests" / "fixtures" / "ctgov"
 PM = "https://w3id.org/pmkg/id/"

@@ -4,13 +4,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import DATA, ONTOLOGY, ROOT
 from rdflib import Literal, URIRef
 
 from kg import namespaces as ns
 from kg.importers import BadRecords, NothingToImport, WrongFormat, run_import
 from kg.namespaces import CONCEPT, PMKG, SCHEMA
-
-from conftest import DATA, ONTOLOGY, ROOT
 
 FIX = ROOT / "tests" / "fixtures" / "ror"
 PM = "https://w3id.org/pmkg/id/"

@@ -5,10 +5,10 @@ import json
 
 import networkx as nx
 import pytest
+from conftest import DATA, MINI, ONTOLOGY
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-from conftest import DATA, MINI, ONTOLOGY
 from kg import network as N
 from kg.analyze import analyze, format_analysis
 from kg.namespaces import ORG, SCHEMA

@@ -12,8 +12,7 @@ from decimal import Decimal
 import pytest
 import yaml
 from conftest import DATA, MINI, ONTOLOGY, ROOT
-from rdflib import Literal, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib import Namespace
 
 from kg import geo
 from kg import report as R

@@ -15,9 +15,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 from conftest import ROOT, free_port, need_chromium, stop_process, wait_for_port
-
 
 TIMEOUT_S, MAX_ROWS = 2, 50
 SE_ORGS = """PREFIX schema: <https://schema.org/>

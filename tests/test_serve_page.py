@@ -19,10 +19,9 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 from conftest import DATA, ONTOLOGY, need_chromium
 
-from kg.network import as_store as MemoryStore   # a store over an rdflib Dataset
+from kg.network import as_store as MemoryStore  # a store over an rdflib Dataset
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -41,10 +40,9 @@ def graph_of(result):
 def endpoint(dataset, tmp_path, **limits):
     """A kg.serve endpoint over ``dataset`` on a free 127.0.0.1 port; yields its base URL."""
     from kg.iris import default_base
+    from kg.memstore import MemoryStore as Rdflib
     from kg.namespaces import prefixes
     from kg.serve import Endpoint, ServeConfig, make_server
-
-    from kg.memstore import MemoryStore as Rdflib
 
     path = tmp_path / "pmkg.nq"   # the named graphs, and their union as default graph (kg.store)
     named = Rdflib(dataset).nquads(names=True)

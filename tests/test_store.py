@@ -11,7 +11,6 @@ import time
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import ONTOLOGY, ROOT, free_port
 
 from kg import query as Q

@@ -13,7 +13,6 @@ import math
 
 import networkx as nx
 import pytest
-
 from conftest import DATA, ONTOLOGY, need_chromium
 
 HOSTILE = "<img src=x onerror=alert(1)>"
