@@ -143,7 +143,8 @@ def _serve_arguments(p) -> None:
     range, or a timeout that is not a positive finite number, is a usage error (exit 2)."""
     p.add_argument("--host", default=DEFAULT_HOST,
                    help=f"address to listen on (default {DEFAULT_HOST}: this machine only; ::1 for IPv6)")
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT,
+                   help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
     p.add_argument("--store", metavar="KIND",
                    help="published (default: the store pmkg build publishes, rebuilt first when the data changed), "
                         "memory or oxigraph (the graph assembled here, held by Oxigraph in memory) or oxigraph:DIR "
@@ -250,7 +251,8 @@ def parser() -> argparse.ArgumentParser:
     vz.add_argument("-o", "--output", metavar="FILE",
                     help="page to write (default: build/network.html, or build/network-VIEW[-FOCUS].html)")
     vz.add_argument("--title", help="heading of the page (default: from the view)")
-    vz.add_argument("--seed", type=int, default=42, help="layout seed (default 42): the same seed gives the same picture")
+    vz.add_argument("--seed", type=int, default=42,
+                    help="layout seed (default 42): the same seed gives the same picture")
     _network_options(vz)
     _store_options(vz)
 

@@ -82,7 +82,8 @@ def export(args) -> int:
 
 def push(args) -> int:
     """``pmkg push``: the named graphs and their union into a Graph Store endpoint."""
-    report = push_graph(open_reader(args, endpoint_option=False), args.endpoint, graph=args.graph, auth=args.auth, timeout=args.timeout)
+    report = push_graph(open_reader(args, endpoint_option=False), args.endpoint, graph=args.graph,
+                        auth=args.auth, timeout=args.timeout)
     print(report.text())
     return OK
 

@@ -315,7 +315,8 @@ def bind_params(q: NamedQuery, params: Mapping[str, Any] | None, store: Store | 
     unknown = [k for k in params if q.param(k) is None]
     if unknown:
         have = ", ".join(p.describe() for p in q.params) or "none"
-        raise ParameterError(f"query {q.name!r} has no parameter {', '.join(map(repr, unknown))}; its parameters: {have}")
+        raise ParameterError(f"query {q.name!r} has no parameter {', '.join(map(repr, unknown))}; "
+                             f"its parameters: {have}")
     for p in q.params:
         v = params.get(p.name, p.default)
         if v is None:
@@ -379,8 +380,9 @@ def run(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None,
         rows = run("consortium", {"project": "ECHoS"}).records()
 
     ``store`` is any :class:`kg.store.Store`; ``kg.build.published_store()`` opens the project's
-    (building it first when the data changed). Every query may use the pmkg prefixes without declaring them (library queries declare theirs,
-    so they also run in other SPARQL tools). Raises :class:`QueryError` (and its subclasses) on bad input.
+    (building it first when the data changed). Every query may use the pmkg prefixes without declaring
+    them (library queries declare theirs, so they also run in other SPARQL tools). Raises
+    :class:`QueryError` (and its subclasses) on bad input.
     """
     return answer(query, params, store, base=base, directory=directory).result
 

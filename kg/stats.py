@@ -156,7 +156,8 @@ def coverage(store: Store, uncertain: bool = False) -> list[Coverage]:
 
 def format_stats(st: Stats) -> str:
     """A short human-readable report."""
-    lines = [f"{st.triples} triples in {st.named_graphs} named graphs, {st.entities} entities", "", "Entities by class:"]
+    lines = [f"{st.triples} triples in {st.named_graphs} named graphs, {st.entities} entities", "",
+             "Entities by class:"]
     lines += [f"  {n:5d}  {c}" for c, n in sorted(st.by_class.items(), key=lambda x: (-x[1], x[0]))]
     lines += ["", "Organisations by country:"]
     lines += [f"  {n:5d}  {c}" for c, n in sorted(st.by_country.items(), key=lambda x: (-x[1], x[0]))]

@@ -217,7 +217,8 @@ def test_bad_declared_size_is_located(mini, out, capsys, bad, field, message):
 
 
 def test_declared_size_must_be_a_list(mini, out, capsys):
-    edit(mini / "projects.yaml", "  declared_size:\n" + SIZE + "\n    - {partners: 28, source: other, date: 2024-12-31}\n",
+    edit(mini / "projects.yaml",
+         "  declared_size:\n" + SIZE + "\n    - {partners: 28, source: other, date: 2024-12-31}\n",
          "  declared_size: 24\n")
     code, err = run_build(mini, out, capsys)
     assert code == 1 and "field 'declared_size': expected a list of declared sizes" in err

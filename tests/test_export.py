@@ -130,7 +130,8 @@ def test_void_triple_count_when_a_statement_has_two_sources(tmp_path):
     shutil.copytree(MINI, data)
     text = (data / "organisations.yaml").read_text().replace(
         "  country: SE\n  sources: [seed]", "  country: SE\n  sources: [seed, other]")
-    text = text.replace("  kind: national-initiative", "  kind: national-initiative\n  description: {value: A national initiative, source: other}")
+    text = text.replace("  kind: national-initiative",
+                        "  kind: national-initiative\n  description: {value: A national initiative, source: other}")
     (data / "organisations.yaml").write_text(text)
     ds = build(data, ONTOLOGY)
     g = union(ds)

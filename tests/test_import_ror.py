@@ -78,7 +78,8 @@ def test_all_records(tmp_path, curated_index):
     ds = build(DATA, ONTOLOGY, imports=tmp_path)
     u = pm("ror-0fxuge001")
     assert str(ds.value(u, SCHEMA.name)) == "Université de Genève"
-    assert {str(x) for x in ds.objects(u, SCHEMA.alternateName)} == {"University of Geneva", "Universität Genf", "UNIGE"}
+    assert {str(x) for x in ds.objects(u, SCHEMA.alternateName)} == {"University of Geneva", "Universität Genf",
+                                                                      "UNIGE"}
     assert str(ds.value(u, PMKG.acronym)) == "UNIGE"
     assert str(ds.value(u, SCHEMA.addressCountry)) == "CH"
     assert str(ds.value(u, SCHEMA.addressLocality)) == "Genève"

@@ -175,7 +175,8 @@ def test_runs_a_named_query_with_a_parameter_and_shows_linked_curies(browser, se
         v.page.wait_for_selector("#entity-title")
         iri = v.page.inner_text("#entity-iri")
         assert iri in members
-        name = next(r[expected.vars.index("name")].value for r in expected.rows if r[expected.vars.index("member")].value == iri)
+        name = next(r[expected.vars.index("name")].value for r in expected.rows
+                    if r[expected.vars.index("member")].value == iri)
         assert v.page.inner_text("#entity-title") == name
         sources = v.page.locator("table.out tbody tr td:nth-child(3)").all_inner_texts()
         assert sources and all(s.strip() for s in sources)

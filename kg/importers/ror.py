@@ -232,7 +232,8 @@ class _Ror:
             return
         m = _ROR.match(rid_iri) if isinstance(rid_iri, str) else None
         if not m:
-            ctx.problem(file, line, str(rid_iri), "id", f"{rid_iri!r} is not a ROR id (https://ror.org/0 + 8 characters)")
+            ctx.problem(file, line, str(rid_iri), "id",
+                        f"{rid_iri!r} is not a ROR id (https://ror.org/0 + 8 characters)")
             return
         if rec.get("status") == "withdrawn":
             ctx.counts["withdrawn records left out"] += 1
