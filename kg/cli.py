@@ -36,6 +36,10 @@ from .options import (
     VIEWS,
 )
 
+TYPE_CHECKING = False   # typing.TYPE_CHECKING without importing typing (pmkg --help stays fast)
+if TYPE_CHECKING:
+    from typing import NoReturn
+
 #: command -> "module:function" (imported when the command runs)
 COMMANDS = {
     "build": "kg.commands:build", "validate": "kg.commands:validate", "export": "kg.commands:export",
@@ -49,7 +53,7 @@ COMMANDS = {
 class _Parser(argparse.ArgumentParser):
     """argparse, with "did you mean" for a mistyped command and one error prefix."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         if "invalid choice" in message and "argument COMMAND" in message:
             word = message.split("'")[1] if "'" in message else ""
             close = difflib.get_close_matches(word, list(COMMANDS), n=3, cutoff=0.5)

@@ -426,7 +426,7 @@ def syntax_error(err: Exception, text: str, offset: int = 0, source: str | None 
     if name == "ParseException" and hasattr(err, "lineno"):        # rdflib (pyparsing)
         # pyparsing points at the start of the construct it gave up on (Oxigraph often at the end
         # of the input, so asking it would not be better)
-        return located(getattr(err, "msg", msg), err.lineno, err.col)
+        return located(getattr(err, "msg", msg), err.lineno, getattr(err, "col", None))
     m = re.match(r"error at (\d+):(\d+): (.*)", msg, re.S)           # Oxigraph
     if m:
         line, col = int(m.group(1)), int(m.group(2))
@@ -438,11 +438,11 @@ def syntax_error(err: Exception, text: str, offset: int = 0, source: str | None 
     m = re.match(r"Unknown namespace prefix : (\S*)", msg)           # rdflib, after parsing
     if m:
         prefix = m.group(1)
-        for i, line in enumerate(lines, 1):
+        for i, line_text in enumerate(lines, 1):
             if i <= offset:
                 continue
-            hit = re.search(rf"(?<![\w:<\-]){re.escape(prefix)}:", line)
-            if hit and not line.lstrip().upper().startswith("PREFIX"):
+            hit = re.search(rf"(?<![\w:<\-]){re.escape(prefix)}:", line_text)
+            if hit and not line_text.lstrip().upper().startswith("PREFIX"):
                 return located(f"unknown prefix {prefix}: (declare it with PREFIX {prefix}: <...>)", i, hit.start() + 1)
         return located(f"unknown prefix {prefix}:", None, None)
     return None
@@ -482,9 +482,11 @@ def format_result(result: Result, fmt: str | None = None, base: str | None = Non
     if result.kind in ("CONSTRUCT", "DESCRIBE"):
         triples = sorted(result.triples, key=str)
         if fmt == "turtle":
-            return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes(base)).decode("utf-8")
+            data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes(base)) or b""
+            return data.decode("utf-8")
         if fmt == "json":
-            return ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=prefixes(base)).decode("utf-8")
+            data = ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=prefixes(base)) or b""
+            return data.decode("utf-8")
         if fmt == "table":
             return _graph_table(result, base)
         raise QueryError(f"a {result.kind} result is a graph: use --format turtle, json (JSON-LD) or table, not {fmt}")

@@ -119,7 +119,7 @@ def layout(G, seed: int = 42, edge_length: float = 120.0) -> dict[Any, tuple[flo
     """
     import random
 
-    import igraph  # type: ignore[import-untyped]  # igraph ships no type information
+    import igraph
 
     nodes = list(G)
     if not nodes:
@@ -365,7 +365,7 @@ def to_pyvis(G, *, seed: int = 42, **network_args: Any) -> Any:
     (pyvis's template has no label placement of its own), edge roles show on hover.
     """
     try:
-        from pyvis.network import Network  # type: ignore[import-untyped]
+        from pyvis.network import Network
     except ImportError:
         raise ImportError("kg.viz.to_pyvis needs pyvis: pip install 'pmkg[pyvis]'") from None
     nodes, edges, options, info = vis_data(G, seed=seed)
