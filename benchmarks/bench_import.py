@@ -77,7 +77,8 @@ def generate(n: int, folder: Path, seed: int = 1) -> tuple[Path, Path, int]:
             members = set(rnd.choices(range(n_orgs), weights=weights, k=k))
             for j, o in enumerate(sorted(members)):
                 oid, name, short, act, cc = orgs[o]
-                role = "coordinator" if j == 0 else rnd.choice(["participant"] * 6 + ["associatedPartner", "thirdParty"])
+                role = "coordinator" if j == 0 else \
+                    rnd.choice(["participant"] * 6 + ["associatedPartner", "thirdParty"])
                 ow.writerow([pid, f"P{i}", oid, "", name, short, "false", act, "STREET 1", "1000", "CITY", cc, "",
                              "", f"www.org{o}.eu", "", "2024-01-01 10:00:00", str(o), str(j + 1), role,
                              "100000", "100000", "100000", "false", ""])
@@ -194,12 +195,12 @@ def main() -> None:
     print("| projects | participations | CSV MiB | records | import s / peak MiB | default store (rdflib) s / MiB "
           "| Oxigraph store s / MiB | Oxigraph bulk_load of the assembled quads (baseline) |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in results:
-        def cell(k):
-            return f"{r[k]['seconds']:.1f} s / {r[k]['peak_mib']:,}" if k in r else "not run"
+    def cell(r, k):
+        return f"{r[k]['seconds']:.1f} s / {r[k]['peak_mib']:,}" if k in r else "not run"
 
+    for r in results:
         print(f"| {r['projects']:,} | {r['participations']:,} | {r['csv_mib']} | {r['import']['records']:,} | "
-              f"{cell('import')} | {cell('default')} | {cell('oxigraph')} | {cell('oxigraph-bulk-load')} |")
+              f"{cell(r, 'import')} | {cell(r, 'default')} | {cell(r, 'oxigraph')} | {cell(r, 'oxigraph-bulk-load')} |")
     for r in results:
         if "oxigraph" not in r or "oxigraph-bulk-load" not in r or "curated" not in r:
             print()

@@ -14,6 +14,7 @@ import argparse
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -63,8 +64,8 @@ def main() -> None:
     print(f"{'query':24s} {'parameters':38s} {'n':>5s} {'rdflib wall':>11s} {'rdflib cpu':>10s} "
           f"{'oxigraph wall':>13s} {'ratio (cpu)':>11s}")
     for name, params in CASES:
-        r_wall, r_cpu, n = measure(lambda: Q.run(name, params, stores["rdflib"]), args.repeat)
-        o_wall, o_cpu, n2 = measure(lambda: Q.run(name, params, stores["oxigraph"]), args.repeat)
+        r_wall, r_cpu, n = measure(partial(Q.run, name, params, stores["rdflib"]), args.repeat)
+        o_wall, o_cpu, n2 = measure(partial(Q.run, name, params, stores["oxigraph"]), args.repeat)
         assert n == n2, f"{name} {params}: rdflib {n} and Oxigraph {n2} answers differ"
         shown = ", ".join(f"{k}={v}" for k, v in params.items()) or "(defaults)"
         print(f"{name:24s} {shown:38s} {n:5d} {r_wall:10.3f}s {r_cpu:9.3f}s {o_wall:12.3f}s "

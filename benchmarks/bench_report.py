@@ -144,7 +144,8 @@ def measure(name: str, store, browser, folder: Path, runs: int, baseline: bool) 
         net, took = network_page(store)
         npath = folder / f"network-{name}.html"
         npath.write_text(net, encoding="utf-8")
-        res["network_page"] = {"generate_s": took, "bytes": len(net.encode("utf-8")), **draw(browser, npath, "network", runs)}
+        res["network_page"] = {"generate_s": took, "bytes": len(net.encode("utf-8")),
+                               **draw(browser, npath, "network", runs)}
     return res
 
 
@@ -180,12 +181,14 @@ def main(argv=None) -> int:
           f"{'canvas ms':>9} {'VL compile ms':>13} {'network MB':>10} {'network ms':>10}")
     for r in results["runs"]:
         rep, net = r["report"], r.get("network_page", {})
-        print(f"{r['data']:<18} {rep['organisations']:>6} {rep['read_s']:>7} {rep['compute_s']:>7} {rep['render_s']:>7} "
-              f"{rep['bytes'] / 1e6:>6.2f} {rep['drawn_ms']:>9} {r['report_canvas']['drawn_ms']:>9} "
+        print(f"{r['data']:<18} {rep['organisations']:>6} {rep['read_s']:>7} {rep['compute_s']:>7} "
+              f"{rep['render_s']:>7} {rep['bytes'] / 1e6:>6.2f} {rep['drawn_ms']:>9} "
+              f"{r['report_canvas']['drawn_ms']:>9} "
               f"{rep['vega_lite_compile_ms']:>13} {net.get('bytes', 0) / 1e6:>10.2f} {net.get('drawn_ms', '-'):>10}")
         if rep["blocked_requests"] or rep["page_errors"]:
             print(f"  !! {r['data']}: {rep['blocked_requests']} blocked requests, errors {rep['page_errors']}")
-    print(f"(2 cores; load average before: {results['machine']['load_before']}; details in benchmarks/results/report.json)")
+    print(f"(2 cores; load average before: {results['machine']['load_before']}; "
+          "details in benchmarks/results/report.json)")
     return 0
 
 

@@ -146,7 +146,8 @@ def query_params(label: str) -> dict[str, dict]:
 
     pm = "https://w3id.org/pmkg/id/"
     n = SIZES[label]
-    hub, typical = URIRef(pm + "org-3"), URIRef(pm + f"org-{n // 10}")  # a hub, and an organisation at about the 90th pct
+    # a hub, and an organisation at about the 90th pct
+    hub, typical = URIRef(pm + "org-3"), URIRef(pm + f"org-{n // 10}")
     project = URIRef(pm + f"project-{n // 2}")
     return {"connection": {"from": hub, "to": URIRef(pm + "org-0")}, "consortium": {"project": project},
             "drup-family": {"root": URIRef(pm + "trial-0")}, "neighbourhood": {"entity": project, "hops": Literal(1)},
@@ -197,7 +198,7 @@ def child(store_kind: str, nq: str, label: str, cap: float, reps: int) -> None:
             continue
         emit(event="start", name=q.name)
         times, rows = [], None
-        for rep in range(1 + reps):
+        for _rep in range(1 + reps):
             signal.setitimer(signal.ITIMER_REAL, cap)
             t0 = time.perf_counter()
             try:
@@ -311,7 +312,8 @@ def main() -> None:
     ap.add_argument("--stores", default=DEFAULT_STORES,
                     help="memory, oxigraph, oxigraph-dir (default memory,oxigraph; the disk store is slower to run)")
     ap.add_argument("--cap", type=float, default=20.0,
-                    help="seconds before a query is stopped and reported as a lower bound (default 20; the figures in the README used 60)")
+                    help="seconds before a query is stopped and reported as a lower bound "
+                         "(default 20; the figures in the README used 60)")
     ap.add_argument("--reps", type=int, default=3, help="warm runs per query (default 3)")
     ap.add_argument("--rdflib-up-to", default="70k", choices=list(SIZES),
                     help="largest size the rdflib memory store runs at (default 70k: at 700k it takes ~10 min)")

@@ -13,7 +13,7 @@ navigation start to the first drawn frame. Two baselines are measured in the sam
 * pyvis 0.3.2 with its defaults (Network.from_nx, physics on; cdn_resources="in_line", its only mode
   that works offline), capped at --cap seconds and then reported as a lower bound (--baseline).
 
-    python benchmarks/bench_viz.py                     # 1k, 2k, 5k, 10k, 20k nodes; previous page at 2k, 10k; pyvis at 300, 2k
+    python benchmarks/bench_viz.py   # 1k, 2k, 5k, 10k, 20k nodes; previous page at 2k, 10k; pyvis at 300, 2k
     python benchmarks/bench_viz.py --sizes 2000,10000 --baseline "" # current and previous page only
 
 Needs Chromium (Debian package 'chromium'). Prints a table and writes benchmarks/results/viz.json.
@@ -240,16 +240,16 @@ def main(argv=None) -> int:
                 res = first_draw(browser, path, "pyvis", args.cap)
                 row.update({f"pyvis_{k}": v for k, v in res.items()})
                 drawn = res["first_draw_ms"]
-                print(f"{n:>6} nodes, pyvis defaults: generated in {took:.2f} s, first draw "
-                      f"{'>' + format(args.cap, '.0f') + ' s (cap)' if drawn is None else format(drawn / 1000, '.1f') + ' s'}, "
+                shown = f">{args.cap:.0f} s (cap)" if drawn is None else f"{drawn / 1000:.1f} s"
+                print(f"{n:>6} nodes, pyvis defaults: generated in {took:.2f} s, first draw {shown}, "
                       f"{res['blocked_requests']} CDN requests blocked", flush=True)
                 if "pmkg_first_draw_ms" in row:
                     ours = row["pmkg_first_draw_ms"]
                     ratio = (args.cap * 1000 if drawn is None else drawn) / ours
                     row["speedup"] = ratio
                     row["speedup_is_lower_bound"] = drawn is None
-                    print(f"        first draw {'at least ' if drawn is None else ''}{ratio:.0f}x faster than pyvis defaults",
-                          flush=True)
+                    print(f"        first draw {'at least ' if drawn is None else ''}{ratio:.0f}x "
+                          "faster than pyvis defaults", flush=True)
             rows.append(row)
         browser.close()
     print()

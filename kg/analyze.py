@@ -111,7 +111,7 @@ def pagerank(H, damping: float = 0.85) -> dict[Any, float]:
     ``pagerank`` requires); the values agree with networkx's to its tolerance (1e-6 per node). A node
     without links spreads its rank evenly, as in networkx; a graph without edges gives every node 1/n.
     """
-    import igraph  # type: ignore[import-untyped]  # igraph ships no type information
+    import igraph
 
     nodes = list(H)
     if not nodes:

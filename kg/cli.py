@@ -36,6 +36,10 @@ from .options import (
     VIEWS,
 )
 
+TYPE_CHECKING = False   # typing.TYPE_CHECKING without importing typing (pmkg --help stays fast)
+if TYPE_CHECKING:
+    from typing import NoReturn
+
 #: command -> "module:function" (imported when the command runs)
 COMMANDS = {
     "build": "kg.commands:build", "validate": "kg.commands:validate", "export": "kg.commands:export",
@@ -49,7 +53,7 @@ COMMANDS = {
 class _Parser(argparse.ArgumentParser):
     """argparse, with "did you mean" for a mistyped command and one error prefix."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         if "invalid choice" in message and "argument COMMAND" in message:
             word = message.split("'")[1] if "'" in message else ""
             close = difflib.get_close_matches(word, list(COMMANDS), n=3, cutoff=0.5)
@@ -143,7 +147,8 @@ def _serve_arguments(p) -> None:
     range, or a timeout that is not a positive finite number, is a usage error (exit 2)."""
     p.add_argument("--host", default=DEFAULT_HOST,
                    help=f"address to listen on (default {DEFAULT_HOST}: this machine only; ::1 for IPv6)")
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT,
+                   help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
     p.add_argument("--store", metavar="KIND",
                    help="published (default: the store pmkg build publishes, rebuilt first when the data changed), "
                         "memory or oxigraph (the graph assembled here, held by Oxigraph in memory) or oxigraph:DIR "
@@ -250,7 +255,8 @@ def parser() -> argparse.ArgumentParser:
     vz.add_argument("-o", "--output", metavar="FILE",
                     help="page to write (default: build/network.html, or build/network-VIEW[-FOCUS].html)")
     vz.add_argument("--title", help="heading of the page (default: from the view)")
-    vz.add_argument("--seed", type=int, default=42, help="layout seed (default 42): the same seed gives the same picture")
+    vz.add_argument("--seed", type=int, default=42,
+                    help="layout seed (default 42): the same seed gives the same picture")
     _network_options(vz)
     _store_options(vz)
 

@@ -82,7 +82,8 @@ def export(args) -> int:
 
 def push(args) -> int:
     """``pmkg push``: the named graphs and their union into a Graph Store endpoint."""
-    report = push_graph(open_reader(args, endpoint_option=False), args.endpoint, graph=args.graph, auth=args.auth, timeout=args.timeout)
+    report = push_graph(open_reader(args, endpoint_option=False), args.endpoint, graph=args.graph,
+                        auth=args.auth, timeout=args.timeout)
     print(report.text())
     return OK
 
@@ -239,8 +240,8 @@ def import_(args) -> int:
     except importers.BadRecords as e:
         shown = e.problems[:50]
         print(f"pmkg: error: {len(e.problems)} bad record(s) in the input, nothing written:", file=sys.stderr)
-        for p in shown:
-            print(f"  {p}", file=sys.stderr)
+        for problem in shown:
+            print(f"  {problem}", file=sys.stderr)
         if len(e.problems) > len(shown):
             print(f"  ... and {len(e.problems) - len(shown)} more", file=sys.stderr)
         print("Fix them, or run again with --skip-bad to import the good records and write a report of the "

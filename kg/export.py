@@ -38,9 +38,10 @@ def serialize(graph: bytes | Dataset, fmt: str = "turtle", base: str | None = No
     if fmt == "nt":
         return _union(nquads)
     if fmt == "turtle":
-        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=pref)
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=pref) or b""
     if fmt == "trig":
-        return ox.serialize(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.TRIG, prefixes=pref)
+        return ox.serialize(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.TRIG,
+                            prefixes=pref) or b""
     g = default_graph(dataset_of(_union(nquads), base))
     if fmt == "jsonld":
         return g.serialize(format="json-ld", context=pref, auto_compact=True, indent=2, sort_keys=True,

@@ -22,7 +22,8 @@ ATLAS = Path(__file__).parent / "templates" / "lib" / "world-atlas"
 ALIASES = {"UK": "GB", "EL": "GR"}
 #: Countries without an ISO 3166-1 code in Natural Earth, by their world-atlas name.
 BY_NAME = {"Kosovo": "XK"}
-#: What the Europe panel shows (lon_min, lat_min, lon_max, lat_max): Iceland to the Urals' foot, Crete to the North Cape.
+#: What the Europe panel shows (lon_min, lat_min, lon_max, lat_max): Iceland to the Urals' foot,
+#: Crete to the North Cape.
 EUROPE = (-25.0, 34.0, 45.0, 71.5)
 
 

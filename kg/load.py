@@ -339,7 +339,7 @@ def load(folder: Path | str, concepts: dict[str, set[str]]) -> Data:
         if rid in sources:
             c.problem(SOURCES_FILE, rec.line, rid, "id", "duplicate source id")
             bad = True
-        if not bad:
+        if not bad and rid is not None:
             sources[rid] = Source(**vals)
     source_ids = set(sources)
 

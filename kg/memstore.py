@@ -7,12 +7,14 @@ a query gives the rows it gives in Oxigraph, only more slowly.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.term import Identifier
+from rdflib.query import ResultRow
+from rdflib.term import Identifier, Node
 
 from .config import default_base
 from .namespaces import bind
@@ -25,10 +27,8 @@ if TYPE_CHECKING:
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def from_ox(t: Term) -> Identifier | None:
+def from_ox(t: Term) -> Identifier:
     """A pyoxigraph term as the equal rdflib term (plain literals stay plain, as rdflib builds them)."""
-    if t is None:
-        return None
     if isinstance(t, ox.NamedNode):
         return URIRef(t.value)
     if isinstance(t, ox.BlankNode):
@@ -41,7 +41,7 @@ def from_ox(t: Term) -> Identifier | None:
     raise TypeError(f"unsupported RDF term from Oxigraph: {t!r}")
 
 
-def to_ox(t: Identifier | None) -> Term:
+def to_ox(t: Node | None) -> Term:
     """An rdflib term as the equal pyoxigraph term, in the canonical lexical form pmkg writes."""
     if t is None:
         return None
@@ -96,9 +96,10 @@ def add_nquads(ds: Dataset, nquads: bytes) -> None:
         if isinstance(g, ox.DefaultGraph):
             ctx = default
         else:
-            ctx = graphs.get(g.value)
-            if ctx is None:
-                ctx = graphs[g.value] = ds.graph(URIRef(g.value))
+            named = graphs.get(g.value)
+            if named is None:
+                named = graphs[g.value] = ds.graph(URIRef(g.value))
+            ctx = named
         subj = uri(q.subject.value) if isinstance(q.subject, ox.NamedNode) else BNode(q.subject.value)
         rows.append((subj, uri(q.predicate.value), obj, ctx))
         if len(rows) >= 100_000:
@@ -138,19 +139,22 @@ class MemoryStore:
         return cls.from_nquads(asm.nquads(names=True, default=True), asm.config.base)
 
     def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> Result:
-        res = self.ds.query(sparql, initBindings={Variable(k): from_ox(v) for k, v in (bindings or {}).items()})
+        init: dict[str, Identifier] = {Variable(k): from_ox(v) for k, v in (bindings or {}).items()}
+        res = self.ds.query(sparql, initBindings=init)
         kind = res.type
+        # iterating an rdflib result gives rows for a SELECT and triples for a CONSTRUCT or DESCRIBE
         if kind == "SELECT":
             names = [str(v) for v in res.vars or []]
-            return Result(kind, names, [tuple(to_ox(t) for t in row) for row in res])
+            return Result(kind, names, [tuple(to_ox(t) for t in row) for row in cast(Iterable[ResultRow], res)])
         if kind == "ASK":
             return Result(kind, boolean=bool(res.askAnswer))
-        return Result(kind, triples=[ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in res])
+        triples = cast(Iterable[tuple[Node, Node, Node]], res)
+        return Result(kind, triples=[ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples])
 
     def nquads(self, names: bool = False) -> bytes:
         """The named graphs as sorted N-Quads (the names index only when ``names``)."""
         skip = None if names else names_graph(self.base)
-        lines = set()
+        lines: set[str] = set()
         for ctx in self.ds.graphs():
             g = ctx.identifier
             if str(g) in (str(DATASET_DEFAULT_GRAPH_ID), skip):

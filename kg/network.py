@@ -61,6 +61,13 @@ def load_query(name: str) -> str:
         raise FileNotFoundError(f"{path}: a helper query of the network views is missing") from None
 
 
+def _bound(row: dict[str, str | None], var: str) -> str:
+    """``row[var]`` for a variable the helper query's required pattern binds in every row."""
+    v = row[var]
+    assert v is not None, f"?{var} unbound"
+    return v
+
+
 def run_query(store: Store, name: str) -> list[dict[str, str | None]]:
     """Run the helper query ``name`` on ``store``; rows as dicts of strings."""
     return as_store(store).query(load_query(name)).strings()
@@ -130,10 +137,11 @@ def fetch(source: Store | Dataset, base: str | None = None) -> Raw:
 
     rows_of: dict[str, list[dict]] = {}
     for r in run_query(source, "_network-nodes"):
-        rows_of.setdefault(r["node"], []).append(r)
+        rows_of.setdefault(_bound(r, "node"), []).append(r)
     lists: dict[tuple[str, str], set[str]] = {}
     for r in run_query(source, "_network-node-lists"):
-        lists.setdefault((r["node"], r["property"].rsplit("/", 1)[-1]), set()).add(r["value"])
+        node, prop = _bound(r, "node"), _bound(r, "property").rsplit("/", 1)[-1]
+        lists.setdefault((node, prop), set()).add(_bound(r, "value"))
 
     nodes: dict[str, dict[str, Any]] = {}
     for iri in sorted(rows_of):
@@ -164,7 +172,7 @@ def fetch(source: Store | Dataset, base: str | None = None) -> Raw:
     merged: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in run_query(source, "_network-participations"):
         role = _tail(r["role"], ROLE)
-        member, thing = key(r["member"]), key(r["thing"])
+        member, thing = key(_bound(r, "member")), key(_bound(r, "thing"))
         if role not in PARTICIPATION_ROLES or member not in nodes or thing not in nodes:
             continue  # a role outside the scheme or an end that is not an entity (cannot happen in valid data)
         p = merged.setdefault((thing, member, role), {"member": member, "thing": thing, "role": role,
@@ -173,8 +181,9 @@ def fetch(source: Store | Dataset, base: str | None = None) -> Raw:
         if r["source"]:
             p["sources"].add(r["source"])
         for field_, attr in (("start", "start_date"), ("end", "end_date")):
-            if r[field_]:
-                p[attr] = min(p.get(attr, r[field_]), r[field_])
+            when = r[field_]
+            if when:
+                p[attr] = min(p.get(attr, when), when)
     parts = [{**p, "sources": sorted(p["sources"])} for _, p in sorted(merged.items())]
 
     for p in parts:  # funders: organisations that fund something, or whose kind is a funding agency
@@ -186,7 +195,7 @@ def fetch(source: Store | Dataset, base: str | None = None) -> Raw:
 
     rel: dict[tuple[str, str, str], set[str]] = {}
     for r in run_query(source, "_network-relations"):
-        a, b = key(r["from"]), key(r["to"])
+        a, b = key(_bound(r, "from")), key(_bound(r, "to"))
         if a in nodes and b in nodes and r["relation"] in RELATIONS:
             srcs = rel.setdefault((a, r["relation"], b), set())
             if r["source"]:
@@ -195,7 +204,8 @@ def fetch(source: Store | Dataset, base: str | None = None) -> Raw:
 
     sources: dict[str, dict[str, str]] = {}
     for r in run_query(source, "_network-sources"):
-        s = sources.setdefault(r["source"], {"title": r["title"] or r["source"], "url": r["url"] or ""})
+        src = _bound(r, "source")
+        s = sources.setdefault(src, {"title": r["title"] or src, "url": r["url"] or ""})
         s["title"] = min(s["title"], r["title"] or s["title"])
     date = max((r["date"] for r in run_query(source, "_network-about") if r["date"]), default=None)
     return Raw(nodes, parts, rels, dict(sorted(sources.items())), date, base)

@@ -315,7 +315,8 @@ def bind_params(q: NamedQuery, params: Mapping[str, Any] | None, store: Store | 
     unknown = [k for k in params if q.param(k) is None]
     if unknown:
         have = ", ".join(p.describe() for p in q.params) or "none"
-        raise ParameterError(f"query {q.name!r} has no parameter {', '.join(map(repr, unknown))}; its parameters: {have}")
+        raise ParameterError(f"query {q.name!r} has no parameter {', '.join(map(repr, unknown))}; "
+                             f"its parameters: {have}")
     for p in q.params:
         v = params.get(p.name, p.default)
         if v is None:
@@ -379,8 +380,9 @@ def run(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None,
         rows = run("consortium", {"project": "ECHoS"}).records()
 
     ``store`` is any :class:`kg.store.Store`; ``kg.build.published_store()`` opens the project's
-    (building it first when the data changed). Every query may use the pmkg prefixes without declaring them (library queries declare theirs,
-    so they also run in other SPARQL tools). Raises :class:`QueryError` (and its subclasses) on bad input.
+    (building it first when the data changed). Every query may use the pmkg prefixes without declaring
+    them (library queries declare theirs, so they also run in other SPARQL tools). Raises
+    :class:`QueryError` (and its subclasses) on bad input.
     """
     return answer(query, params, store, base=base, directory=directory).result
 
@@ -424,7 +426,7 @@ def syntax_error(err: Exception, text: str, offset: int = 0, source: str | None 
     if name == "ParseException" and hasattr(err, "lineno"):        # rdflib (pyparsing)
         # pyparsing points at the start of the construct it gave up on (Oxigraph often at the end
         # of the input, so asking it would not be better)
-        return located(getattr(err, "msg", msg), err.lineno, err.col)
+        return located(getattr(err, "msg", msg), err.lineno, getattr(err, "col", None))
     m = re.match(r"error at (\d+):(\d+): (.*)", msg, re.S)           # Oxigraph
     if m:
         line, col = int(m.group(1)), int(m.group(2))
@@ -436,11 +438,11 @@ def syntax_error(err: Exception, text: str, offset: int = 0, source: str | None 
     m = re.match(r"Unknown namespace prefix : (\S*)", msg)           # rdflib, after parsing
     if m:
         prefix = m.group(1)
-        for i, line in enumerate(lines, 1):
+        for i, line_text in enumerate(lines, 1):
             if i <= offset:
                 continue
-            hit = re.search(rf"(?<![\w:<\-]){re.escape(prefix)}:", line)
-            if hit and not line.lstrip().upper().startswith("PREFIX"):
+            hit = re.search(rf"(?<![\w:<\-]){re.escape(prefix)}:", line_text)
+            if hit and not line_text.lstrip().upper().startswith("PREFIX"):
                 return located(f"unknown prefix {prefix}: (declare it with PREFIX {prefix}: <...>)", i, hit.start() + 1)
         return located(f"unknown prefix {prefix}:", None, None)
     return None
@@ -480,9 +482,11 @@ def format_result(result: Result, fmt: str | None = None, base: str | None = Non
     if result.kind in ("CONSTRUCT", "DESCRIBE"):
         triples = sorted(result.triples, key=str)
         if fmt == "turtle":
-            return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes(base)).decode("utf-8")
+            data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes(base)) or b""
+            return data.decode("utf-8")
         if fmt == "json":
-            return ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=prefixes(base)).decode("utf-8")
+            data = ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=prefixes(base)) or b""
+            return data.decode("utf-8")
         if fmt == "table":
             return _graph_table(result, base)
         raise QueryError(f"a {result.kind} result is a graph: use --format turtle, json (JSON-LD) or table, not {fmt}")

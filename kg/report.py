@@ -378,7 +378,8 @@ def build_report(src: ReportSource, filters: Filters | None = None, title: str |
         if k in ("successor-of", "inspired-by"):
             rel_out[u].append((k, v))
             lineage.append({"from": label(u), "from_id": u, "relation": k.replace("-", " "), "to": label(v),
-                            "to_id": v, "from_start": nodes[u].get("start_date"), "to_start": nodes[v].get("start_date")})
+                            "to_id": v, "from_start": nodes[u].get("start_date"),
+                            "to_start": nodes[v].get("start_date")})
     dates = [d for k in items for d in (nodes[k].get("start_date"), nodes[k].get("end_date")) if d]
     horizon = _day(raw.date) or (_day(max(dates), end=True) if dates else None)
     timeline: list[dict[str, Any]] = []
@@ -570,7 +571,8 @@ def _completeness(src: ReportSource, nodes, in_items, countries_of, label, srcs)
         for prop, have in (("partners", known), ("countries", known_c)):
             obs = by_item[k][prop]
             values = sorted({o["value"] for o in obs})
-            row[f"declared_{prop}"] = "\u2013".join(str(v) for v in (values[:1] + values[-1:] if len(values) > 1 else values))
+            ends = values[:1] + values[-1:] if len(values) > 1 else values
+            row[f"declared_{prop}"] = "\u2013".join(str(v) for v in ends)
             row[f"{prop}_pct"] = round(100 * have / values[-1]) if values and values[-1] else None
             row[f"{prop}_sources"] = srcs(o["source"] for o in obs if o["source"])
             row[f"{prop}_dates"] = ", ".join(sorted({o["date"] for o in obs if o["date"]}))
@@ -580,7 +582,8 @@ def _completeness(src: ReportSource, nodes, in_items, countries_of, label, srcs)
         rows.append(row)
     headline = None
     if declared_total:
-        headline = {"known": known_total, "declared": declared_total, "items": sum(1 for r in rows if r["declared_partners"]),
+        headline = {"known": known_total, "declared": declared_total,
+                    "items": sum(1 for r in rows if r["declared_partners"]),
                     "pct": round(100 * known_total / declared_total)}
     return {"rows": rows, "headline": headline}
 
@@ -706,7 +709,8 @@ def _map_spec(rep: Report, world: bool) -> dict[str, Any] | None:
          "transform": [{"lookup": "id", "from": {"data": {"name": "figures"}, "key": "code", "fields": lookup_fields}},
                        {"filter": "isValid(datum.organisations)"},
                        {"calculate": "datum[metric]", "as": "value"}],
-         "params": [{"name": "pick", "select": {"type": "point", "fields": ["id"], "on": "click", "clear": "dblclick"}}],
+         "params": [{"name": "pick",
+                     "select": {"type": "point", "fields": ["id"], "on": "click", "clear": "dblclick"}}],
          "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.6, "cursor": "pointer"},
          "encoding": {
              "color": {"field": "value", "type": "quantitative", "title": None,
@@ -733,13 +737,15 @@ def _map_spec(rep: Report, world: bool) -> dict[str, Any] | None:
                            "longitude": {"field": "a_lon", "type": "quantitative"},
                            "latitude": {"field": "a_lat", "type": "quantitative"},
                            "longitude2": {"field": "b_lon"}, "latitude2": {"field": "b_lat"},
-                           "strokeWidth": {"field": "weight", "type": "quantitative", "title": "shared projects and trials",
+                           "strokeWidth": {"field": "weight", "type": "quantitative",
+                                           "title": "shared projects and trials",
                                            "scale": {"range": [1, 7], "zero": False},
                                            "legend": {"orient": "bottom-right", "symbolType": "stroke", "format": "d",
                                                       "tickMinStep": 1}},
                            "opacity": {"value": 0.55},
                            "tooltip": [{"field": "a_name", "title": "between"}, {"field": "b_name", "title": "and"},
-                                       {"field": "weight", "type": "quantitative", "title": "shared projects and trials"},
+                                       {"field": "weight", "type": "quantitative",
+                                        "title": "shared projects and trials"},
                                        {"field": "items", "title": "shared"}]}})
     # a dot on each country of the data, so the small ones (Luxembourg, Malta) can be found and hovered
     layers.append({"data": {"values": rows_here}, "mark": {"type": "circle", "stroke": "#08306b", "strokeWidth": 0.8,
@@ -763,7 +769,8 @@ def _map_spec(rep: Report, world: bool) -> dict[str, Any] | None:
             layer["data"] = {"name": "extra", "format": {"type": "topojson", "feature": "countries"}}
     for layer in layers:
         layer.pop("name", None)
-        layer["mark"]["clip"] = True   # shapes reach beyond the panel; without clipping the view would grow to hold them
+        # shapes reach beyond the panel; without clipping the view would grow to hold them
+        layer["mark"]["clip"] = True
     return spec
 
 
@@ -782,12 +789,14 @@ def _countries_spec(rep: Report) -> dict[str, Any]:
         "transform": [{"fold": ["organisations", "participations"], "as": ["measure", "count"]}],
         "mark": {"type": "bar", "tooltip": False},
         "encoding": {
-            "y": {"field": "name", "type": "nominal", "title": None, "sort": {"field": "organisations", "order": "descending"}},
+            "y": {"field": "name", "type": "nominal", "title": None,
+                  "sort": {"field": "organisations", "order": "descending"}},
             "x": {"field": "count", "type": "quantitative", "title": None},
             "yOffset": {"field": "measure"},
             "color": {"field": "measure", "type": "nominal", "title": None,
                       "scale": {"range": ["#4e79a7", "#a0cbe8"]}, "legend": {"orient": "top"}},
-            "tooltip": [{"field": "name", "title": "country"}, {"field": "measure"}, {"field": "count", "type": "quantitative"}],
+            "tooltip": [{"field": "name", "title": "country"}, {"field": "measure"},
+                        {"field": "count", "type": "quantitative"}],
         },
     }
 
@@ -798,7 +807,8 @@ def _timeline_spec(rep: Report) -> dict[str, Any] | None:
     rows = [{k: r[k] for k in ("id", "label", "name", "kind_label", "programme", "status", "phase", "relations",
                               "start", "end", "x", "x2", "open_end", "open_start", "order", "note")}
             for r in rep.timeline]
-    kinds = [k for k in ("project", "collaboration", "initiative", "trial") if any(r["kind"] == k for r in rep.timeline)]
+    kinds = [k for k in ("project", "collaboration", "initiative", "trial")
+             if any(r["kind"] == k for r in rep.timeline)]
     tooltip = [{"field": "name"}, {"field": "kind_label", "title": "kind"}, {"field": "programme"},
                {"field": "start", "title": "start"}, {"field": "end", "title": "end"},
                {"field": "status", "title": "trial status"}, {"field": "phase", "title": "phase"},
@@ -850,7 +860,8 @@ def _funding_spec(rep: Report) -> dict[str, Any] | None:
                        "as": "text"}],
         "facet": {"column": {"field": "panel", "type": "nominal", "title": None, "sort": panels,
                              "header": {"labelFontWeight": "bold", "labelFontSize": 12,
-                                        "labelExpr": "datum.value == 'amount not known' ? 'amount not known (grants)' : datum.value"}}},
+                                        "labelExpr": "datum.value == 'amount not known'"
+                                                     " ? 'amount not known (grants)' : datum.value"}}},
         "spacing": 14,
         "spec": {
             "width": 170, "height": {"step": 18},
@@ -863,7 +874,8 @@ def _funding_spec(rep: Report) -> dict[str, Any] | None:
             ],
             "encoding": {"y": {"field": "group", "type": "nominal", "title": None, "axis": {"labelLimit": 220}},
                          "tooltip": [{"field": "group", "title": "who / what"}, {"field": "panel", "title": "currency"},
-                                     {"field": "total", "type": "quantitative", "format": ",.2f", "title": "amount (or grants)"},
+                                     {"field": "total", "type": "quantitative", "format": ",.2f",
+                                      "title": "amount (or grants)"},
                                      {"field": "grants", "type": "quantitative", "title": "grants"}]},
         },
         "resolve": {"scale": {"x": "independent"}},

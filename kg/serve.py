@@ -489,7 +489,8 @@ class Endpoint:
                "max_rows": self.config.max_rows,
                "default_graphs": params.get("default-graph-uri"), "named_graphs": params.get("named-graph-uri")}
         _, fmt, body, truncated = self.run(req, deadline)
-        headers = [("Content-Type", _media_type(fmt)), ("Vary", "Accept"), ("X-PMKG-Max-Rows", str(self.config.max_rows))]
+        headers = [("Content-Type", _media_type(fmt)), ("Vary", "Accept"),
+                   ("X-PMKG-Max-Rows", str(self.config.max_rows))]
         if truncated:
             headers.append(("X-PMKG-Truncated", "true"))
         return 200, headers, body
@@ -546,7 +547,8 @@ class Endpoint:
 
         q = self._page_query(data)
         raw = data.get("params") or {}
-        if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, (str, int)) for k, v in raw.items()):
+        if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, (str, int))
+                                                for k, v in raw.items()):
             raise HTTPProblem(400, "params must be an object of names and values")
         params = {k: str(v) for k, v in raw.items() if str(v).strip()} if q.params else {}
         if any(len(v) > 1000 for v in params.values()):   # a name, not a text: bounds the close-match search
@@ -555,7 +557,8 @@ class Endpoint:
         if fmt not in ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"):
             raise HTTPProblem(400, f"unknown format {str(fmt)[:40]!r}")
         limit, offset = data.get("limit"), data.get("offset") or 0
-        if not isinstance(offset, int) or offset < 0 or (limit is not None and (not isinstance(limit, int) or limit < 1)):
+        if (not isinstance(offset, int) or offset < 0
+                or (limit is not None and (not isinstance(limit, int) or limit < 1))):
             raise HTTPProblem(400, "limit and offset must be whole numbers (limit at least 1)")
         try:
             bindings = bind_params(q, params, resolver=Resolver(PoolStore(self, deadline), self.base))

@@ -132,7 +132,8 @@ def has_dataset_clause(text: str) -> bool:
 def looks_like_update(text: str) -> bool:
     """True when the first keyword after the prologue starts a SPARQL Update operation (used for the
     message only: Store.query cannot run an update)."""
-    rest = re.sub(r"^\s*(?:(?:PREFIX\s+(?:[^\W\d_][\w.\-]*)?:\s*<>|BASE\s+<>)\s*)*", "", _blank(text), flags=re.IGNORECASE)
+    rest = re.sub(r"^\s*(?:(?:PREFIX\s+(?:[^\W\d_][\w.\-]*)?:\s*<>|BASE\s+<>)\s*)*", "", _blank(text),
+                  flags=re.IGNORECASE)
     m = re.match(r"([A-Za-z]+)", rest)
     return bool(m and m.group(1).upper() in _UPDATE_WORDS)
 

@@ -137,18 +137,20 @@ def coverage(store: Store, uncertain: bool = False) -> list[Coverage]:
     declare, sorted by name: the named query ``coverage``, one :class:`Coverage` per project."""
     res = run("coverage", {"uncertain": "true" if uncertain else "false"}, store)
     all_res = run("coverage", {"uncertain": "true"}, store) if not uncertain else res
-    everyone = {r["project"]: int(r["members"]) for r in all_res.strings()}
+    # the query binds ?project, ?members and ?countries in every row, and ?source with each declared size
+    everyone = {r["project"] or "": int(r["members"] or 0) for r in all_res.strings()}
     out: dict[str, Coverage] = {}
     for r in res.strings():
-        c = out.get(r["project"])
+        project = r["project"] or ""
+        c = out.get(project)
         if c is None:
-            members = int(r["members"])
-            c = out[r["project"]] = Coverage(r["project"], r["name"] or r["project"], members, int(r["countries"]),
-                                             max(everyone.get(r["project"], members) - members, 0))
+            members = int(r["members"] or 0)
+            c = out[project] = Coverage(project, r["name"] or project, members, int(r["countries"] or 0),
+                                        max(everyone.get(project, members) - members, 0))
         if r["declaredPartners"]:
             c.declared.append(Declared(int(r["declaredPartners"]),
                                        int(r["declaredCountries"]) if r["declaredCountries"] else None,
-                                       r["date"], r["source"].rsplit("/", 1)[-1]))
+                                       r["date"], (r["source"] or "").rsplit("/", 1)[-1]))
     for c in out.values():
         c.declared.sort(key=lambda d: (d.date or "", d.source))
     return sorted(out.values(), key=lambda c: (c.name.casefold(), c.project))
@@ -156,7 +158,8 @@ def coverage(store: Store, uncertain: bool = False) -> list[Coverage]:
 
 def format_stats(st: Stats) -> str:
     """A short human-readable report."""
-    lines = [f"{st.triples} triples in {st.named_graphs} named graphs, {st.entities} entities", "", "Entities by class:"]
+    lines = [f"{st.triples} triples in {st.named_graphs} named graphs, {st.entities} entities", "",
+             "Entities by class:"]
     lines += [f"  {n:5d}  {c}" for c, n in sorted(st.by_class.items(), key=lambda x: (-x[1], x[0]))]
     lines += ["", "Organisations by country:"]
     lines += [f"  {n:5d}  {c}" for c, n in sorted(st.by_country.items(), key=lambda x: (-x[1], x[0]))]

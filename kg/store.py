@@ -304,7 +304,7 @@ def _write_marker(path: Path, data: dict) -> None:
     atomic_write(path / MARKER, json.dumps(data, indent=2) + "\n")
 
 
-def _oneline(e: BaseException) -> str:
+def _oneline(e: BaseException | str) -> str:
     return " ".join(str(e).split())
 
 
@@ -478,7 +478,9 @@ def _where_brace(sparql: str) -> int | None:
                 i += m.end()
                 continue
         if c.isalpha() and (i == 0 or not (sparql[i - 1].isalnum() or sparql[i - 1] in "_?$:")):
-            m = re.match(r"[A-Za-z_][A-Za-z0-9_]*", sparql[i:])
+            # a word of any script (a prefix name may be non-ASCII); c is a letter, so this matches
+            m = re.match(r"[^\W\d]\w*", sparql[i:])
+            assert m is not None
             word = m.group(0).upper()
             if braces == 0 and parens == 0:
                 if form is None and word in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):

@@ -119,7 +119,7 @@ def layout(G, seed: int = 42, edge_length: float = 120.0) -> dict[Any, tuple[flo
     """
     import random
 
-    import igraph  # type: ignore[import-untyped]  # igraph ships no type information
+    import igraph
 
     nodes = list(G)
     if not nodes:
@@ -238,7 +238,8 @@ def vis_data(G, *, seed: int = 42, physics: bool | None = None,
             "baseColor": colour, "size": round(10 + 26 * imp, 1), "imp": round(imp, 3), "kind": kind,
         }
         cards[str(v)] = _tooltip_info(G, v, d, source_ref)
-        cards[str(v)]["search"] = " ".join(str(x) for x in (v, d.get("label", ""), d.get("name", ""), d.get("acronym", "")))
+        cards[str(v)]["search"] = " ".join(str(x) for x in (v, d.get("label", ""), d.get("name", ""),
+                                                            d.get("acronym", "")))
         if d.get("uncertain"):
             node["shapeProperties"] = {"borderDashes": [4, 3]}
         if positions is not None and v in positions:
@@ -305,7 +306,8 @@ def _legend(G, nodes: list[dict], edges: list[dict], info: dict) -> dict[str, An
     role_ids = list(ROLES) + sorted(set(roles) - set(ROLES))
     return {
         "kinds": [{"id": k, "label": KINDS.get(k, k), "colour": KIND_STYLE.get(k, (UNKNOWN_COLOUR,))[0],
-                   "symbol": KIND_STYLE.get(k, ("", "", "\u25cf"))[2], "count": kinds[k]} for k in kind_ids if kinds[k]],
+                   "symbol": KIND_STYLE.get(k, ("", "", "\u25cf"))[2], "count": kinds[k]}
+                  for k in kind_ids if kinds[k]],
         "roles_title": "Roles in the shared items" if view == "organisations" else "Roles and relations",
         "roles": [{"id": r, "label": ROLES.get(r, r), "count": roles[r],
                    "colour": ROLE_COLOUR.get(r, UNKNOWN_COLOUR) if keys[r] else None} for r in role_ids if roles[r]],
@@ -363,7 +365,7 @@ def to_pyvis(G, *, seed: int = 42, **network_args: Any) -> Any:
     (pyvis's template has no label placement of its own), edge roles show on hover.
     """
     try:
-        from pyvis.network import Network  # type: ignore[import-untyped]
+        from pyvis.network import Network
     except ImportError:
         raise ImportError("kg.viz.to_pyvis needs pyvis: pip install 'pmkg[pyvis]'") from None
     nodes, edges, options, info = vis_data(G, seed=seed)

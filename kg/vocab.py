@@ -84,7 +84,7 @@ def read_vocabulary(ontology_dir: Path | str) -> Vocabulary:
         edge = g.value(concept, PMKG.edgeLabel)
         concepts.setdefault(sname, {})[cid] = Concept(
             sname, cid, str(concept), str(label) if label is not None else cid,
-            int(pos) if pos is not None else None, str(shortcut) if shortcut is not None else None,
+            int(str(pos)) if pos is not None else None, str(shortcut) if shortcut is not None else None,
             tuple(sorted(str(c) for c in g.objects(concept, PMKG.impliesClass))),
             str(edge) if edge is not None else None)
     return Vocabulary(g, concepts)

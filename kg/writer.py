@@ -212,8 +212,8 @@ class Writer:
             add(subj, T_TYPE, P(cls), main)
         if kind.kind_field and r.values.get(kind.kind_field):
             scheme = kind.fields_by_name[kind.kind_field].scheme or ""
-            for cls in self.vocab.implies(scheme, r.values[kind.kind_field][0].value):
-                add(subj, T_TYPE, P(cls), main)
+            for implied in self.vocab.implies(scheme, r.values[kind.kind_field][0].value):
+                add(subj, T_TYPE, P(implied), main)
         for src, node in source_node.items():
             add(subj, T_SOURCE, node, self.graph(src))
         for name, values in r.values.items():
@@ -240,8 +240,8 @@ class Writer:
             add(subj, T_UNCERTAIN, T_TRUE, main)
         if r.note:
             add(subj, T_COMMENT, lit(r.note, lang="en"), main)
-        for p in r.participants:
-            self.participation(r.id, p, p.source or r.sources[0])
+        for part in r.participants:
+            self.participation(r.id, part, part.source or r.sources[0])
         if r.kind == "grant":
             self._grant(r, subj, main)
 

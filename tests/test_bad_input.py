@@ -4,8 +4,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import MINI, ONTOLOGY
+
 from kg.cli import main
 
 
@@ -149,6 +149,7 @@ def test_hostile_strings_stay_literals(mini, out, capsys):
     code, err = run_build(mini, out, capsys)
     assert code == 0, err
     from rdflib import Graph, Literal, URIRef
+
     from kg.namespaces import SCHEMA
 
     g = Graph().parse(out / "pmkg.ttl", format="turtle")
@@ -216,7 +217,8 @@ def test_bad_declared_size_is_located(mini, out, capsys, bad, field, message):
 
 
 def test_declared_size_must_be_a_list(mini, out, capsys):
-    edit(mini / "projects.yaml", "  declared_size:\n" + SIZE + "\n    - {partners: 28, source: other, date: 2024-12-31}\n",
+    edit(mini / "projects.yaml",
+         "  declared_size:\n" + SIZE + "\n    - {partners: 28, source: other, date: 2024-12-31}\n",
          "  declared_size: 24\n")
     code, err = run_build(mini, out, capsys)
     assert code == 1 and "field 'declared_size': expected a list of declared sizes" in err

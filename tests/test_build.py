@@ -1,13 +1,13 @@
 """Building: minted IRIs under a configurable base, named graphs per source, qualified roles + shortcuts."""
 from __future__ import annotations
 
+from conftest import MINI, ONTOLOGY
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
-from conftest import MINI, ONTOLOGY
+from kg import namespaces as ns
 from kg.build import build
 from kg.export import union
-from kg import namespaces as ns
 from kg.namespaces import DCTERMS, ORG, PMKG, RDF, ROLE, SCHEMA
 
 PM = "https://w3id.org/pmkg/id/"
@@ -17,7 +17,8 @@ G = "https://w3id.org/pmkg/graph/"
 def test_configurable_base_mints_every_entity_under_it():
     ds = build(MINI, ONTOLOGY, base="https://example.org/kg/")
     g = union(ds)
-    assert (URIRef("https://example.org/kg/id/prime-rose"), PMKG.coordinator, URIRef("https://example.org/kg/id/ous")) in g
+    assert (URIRef("https://example.org/kg/id/prime-rose"), PMKG.coordinator,
+            URIRef("https://example.org/kg/id/ous")) in g
     assert not any(str(s).startswith(PM) for s in g.subjects())
     assert dict(g.namespaces())["pm"] == URIRef("https://example.org/kg/id/")
 
@@ -65,7 +66,8 @@ def test_year_only_date_written_unquoted_is_a_gyear(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(MINI, data)
     p = data / "projects.yaml"
-    p.write_text(p.read_text().replace("start: 2023-07-01", "start: 2023-07").replace("duration: P5Y", "duration: P5Y\n  start: 2021"))
+    p.write_text(p.read_text().replace("start: 2023-07-01", "start: 2023-07")
+                 .replace("duration: P5Y", "duration: P5Y\n  start: 2021"))
     g = union(build(data, ONTOLOGY))
     assert g.value(URIRef(PM + "prime-rose"), SCHEMA.startDate) == Literal("2023-07", datatype=ns.XSD.gYearMonth)
     assert g.value(URIRef(PM + "testbed"), SCHEMA.startDate) == Literal("2021", datatype=ns.XSD.gYear)
@@ -77,7 +79,8 @@ def test_uncertain_participation_has_no_shortcut(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(MINI, data)
     p = data / "projects.yaml"
-    p.write_text(p.read_text().replace("{org: testbed, role: partner}", "{org: testbed, role: partner, uncertain: true}"))
+    p.write_text(p.read_text().replace("{org: testbed, role: partner}",
+                                       "{org: testbed, role: partner, uncertain: true}"))
     g = union(build(data, ONTOLOGY))
     node = URIRef("https://w3id.org/pmkg/participation/prime-rose.partner.testbed")
     assert g.value(node, PMKG.uncertain) == Literal(True)

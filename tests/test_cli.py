@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import DATA, ONTOLOGY, ROOT
+
 from kg import __version__
 from kg.cli import main, parser
 
@@ -31,7 +31,8 @@ def test_every_command_has_help(capsys):
 def test_help_does_not_import_heavy_modules():
     """Heavy libraries load lazily, so `pmkg --help` starts fast."""
     code = ("import sys, kg.cli; kg.cli.parser(); "
-            "print(sorted(m for m in ('rdflib', 'networkx', 'pyvis', 'pyshacl', 'pyoxigraph', 'yaml') if m in sys.modules))")
+            "print(sorted(m for m in ('rdflib', 'networkx', 'pyvis', 'pyshacl', 'pyoxigraph', 'yaml') "
+            "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
 

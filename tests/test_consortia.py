@@ -9,9 +9,9 @@ import json
 import re
 
 import pytest
+from conftest import DATA, ONTOLOGY, ROOT
 from rdflib import Literal, URIRef
 
-from conftest import DATA, ONTOLOGY, ROOT
 from kg import query as Q
 from kg.cli import main
 from kg.namespaces import DCTERMS, ORG, PMKG, RDF, RDFS, SCHEMA

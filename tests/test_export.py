@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import DATA, ONTOLOGY
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from conftest import DATA, ONTOLOGY
 from kg.export import FORMATS, serialize, union
 from kg.namespaces import DCTERMS, RDF, VOID
 
@@ -104,6 +104,7 @@ def test_whole_number_amount_keeps_decimal_datatype_after_export(tmp_path):
     import shutil
 
     from conftest import MINI
+
     from kg.build import build
 
     data = tmp_path / "data"
@@ -122,13 +123,15 @@ def test_void_triple_count_when_a_statement_has_two_sources(tmp_path):
     import shutil
 
     from conftest import MINI
+
     from kg.build import build
 
     data = tmp_path / "data"
     shutil.copytree(MINI, data)
     text = (data / "organisations.yaml").read_text().replace(
         "  country: SE\n  sources: [seed]", "  country: SE\n  sources: [seed, other]")
-    text = text.replace("  kind: national-initiative", "  kind: national-initiative\n  description: {value: A national initiative, source: other}")
+    text = text.replace("  kind: national-initiative",
+                        "  kind: national-initiative\n  description: {value: A national initiative, source: other}")
     (data / "organisations.yaml").write_text(text)
     ds = build(data, ONTOLOGY)
     g = union(ds)

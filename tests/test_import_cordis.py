@@ -4,14 +4,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import DATA, ONTOLOGY, ROOT
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from kg.importers import BadRecords, NothingToImport, WrongFormat, run_import
 from kg import namespaces as ns
+from kg.importers import BadRecords, NothingToImport, WrongFormat, run_import
 from kg.namespaces import CONCEPT, ORG, PMKG, PROV, ROLE, SCHEMA
-
-from conftest import DATA, ONTOLOGY, ROOT
 
 FIX = ROOT / "tests" / "fixtures" / "cordis"
 PM = "https://w3id.org/pmkg/id/"
@@ -282,8 +281,6 @@ def test_hostile_strings_stay_literals(tmp_path, curated_index):
     """Quotes, angle brackets, backslashes, control characters and N-Quads syntax in a name cannot
     add quads: the kept file parses, and the name comes back exactly."""
     import csv
-
-    from rdflib import Dataset
 
     hostile = 'EVIL "ORG" > <http://evil.example/x> <http://evil.example/p> "pwned" .\n\\u0041\t\x0b<script>'
     rows = list(csv.reader(open(FIX / "organization.csv", encoding="utf-8"), delimiter=";"))

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import DATA, ONTOLOGY, ROOT
 from rdflib import Literal, URIRef
 
 from kg import namespaces as ns
 from kg.importers import BadRecords, WrongFormat, run_import
 from kg.namespaces import CONCEPT, ORG, PMKG, ROLE, SCHEMA
-
-from conftest import DATA, ONTOLOGY, ROOT
 
 FIX = ROOT / "tests" / "fixtures" / "ctgov"
 PM = "https://w3id.org/pmkg/id/"
@@ -56,7 +55,8 @@ def test_sponsor_and_phase_of_a_new_trial(ds):
     assert set(ds.objects(t, SCHEMA.sponsor)) == {pm("hus")}
     assert set(ds.objects(t, PMKG.phase)) == {concept("phase", "phase-1"), concept("phase", "phase-2")}
     assert ds.value(t, PMKG.status) == concept("status", "not-yet-recruiting")
-    assert set(ds.objects(t, PMKG.design)) == {concept("design", d) for d in ("non-randomised", "single-arm", "open-label")}
+    assert set(ds.objects(t, PMKG.design)) == {concept("design", d)
+                                               for d in ("non-randomised", "single-arm", "open-label")}
     assert {str(c) for c in ds.objects(t, SCHEMA.addressCountry)} == {"FR", "NO", "TR", "FI", "SE"}  # 'Turkey' -> TR
     assert str(ds.value(t, PMKG.ctisNumber)) == "2024-512345-12-00"
     assert ds.value(t, SCHEMA.endDate) == Literal("2029-12-31", datatype=ns.XSD.date)

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Dataset, Graph, URIRef
-from rdflib.compare import isomorphic
+from conftest import DATA, ONTOLOGY, ROOT
+from rdflib import Dataset, URIRef
 
 from kg.cli import main
 from kg.importers import ImportFileError, manifests, run_import
 from kg.namespaces import SCHEMA, VOID
-
-from conftest import DATA, ONTOLOGY, ROOT
 
 FIX = ROOT / "tests" / "fixtures"
 CORDIS = ["cordis", "--projects", str(FIX / "cordis" / "project.csv"),

@@ -4,13 +4,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import DATA, ONTOLOGY, ROOT
 from rdflib import Literal, URIRef
 
 from kg import namespaces as ns
 from kg.importers import BadRecords, NothingToImport, WrongFormat, run_import
 from kg.namespaces import CONCEPT, PMKG, SCHEMA
-
-from conftest import DATA, ONTOLOGY, ROOT
 
 FIX = ROOT / "tests" / "fixtures" / "ror"
 PM = "https://w3id.org/pmkg/id/"
@@ -79,7 +78,8 @@ def test_all_records(tmp_path, curated_index):
     ds = build(DATA, ONTOLOGY, imports=tmp_path)
     u = pm("ror-0fxuge001")
     assert str(ds.value(u, SCHEMA.name)) == "Université de Genève"
-    assert {str(x) for x in ds.objects(u, SCHEMA.alternateName)} == {"University of Geneva", "Universität Genf", "UNIGE"}
+    assert {str(x) for x in ds.objects(u, SCHEMA.alternateName)} == {"University of Geneva", "Universität Genf",
+                                                                      "UNIGE"}
     assert str(ds.value(u, PMKG.acronym)) == "UNIGE"
     assert str(ds.value(u, SCHEMA.addressCountry)) == "CH"
     assert str(ds.value(u, SCHEMA.addressLocality)) == "Genève"

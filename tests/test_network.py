@@ -5,10 +5,10 @@ import json
 
 import networkx as nx
 import pytest
+from conftest import DATA, MINI, ONTOLOGY
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-from conftest import DATA, MINI, ONTOLOGY
 from kg import network as N
 from kg.analyze import analyze, format_analysis
 from kg.namespaces import ORG, SCHEMA
@@ -54,7 +54,8 @@ def test_gms_and_scilifelab_share_the_testbed(orgs, union_graph):
     edge = orgs.edges["gms", "scilifelab"]
     assert "testbed" in edge["shared"]
     assert {"gms", "scilifelab"} <= members(union_graph, "testbed")
-    assert edge["weight"] == len(edge["shared"]) == len(items_of(union_graph, "gms") & items_of(union_graph, "scilifelab"))
+    shared = items_of(union_graph, "gms") & items_of(union_graph, "scilifelab")
+    assert edge["weight"] == len(edge["shared"]) == len(shared)
 
 
 def test_lumc_ous_weight_counts_pcm4eu(orgs, union_graph):
@@ -70,7 +71,8 @@ def test_coparticipation_ignores_funders_unless_asked(network_raw, union_graph):
     default = N.organisations(network_raw)
     assert not any(default.has_edge(f, "ous") and "prime-rose" in default.edges[f, "ous"]["shared"] for f in funders)
     with_funders = N.organisations(network_raw, N.Filters(roles=N.PARTICIPATION_ROLES))
-    assert any("prime-rose" in with_funders.edges[f, "ous"]["shared"] for f in funders if with_funders.has_edge(f, "ous"))
+    assert any("prime-rose" in with_funders.edges[f, "ous"]["shared"]
+               for f in funders if with_funders.has_edge(f, "ous"))
 
 
 def test_organisations_sharing_trials_only(network_raw):

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 
 import pytest
-
 from conftest import ROOT, free_port, stop_process, wait_for_port
 
 from kg.cli import main
@@ -79,8 +79,6 @@ def test_push_and_serve_follow_no_imports(imported, capsys, oxigraph_server):
                                      headers={"Accept": "application/sparql-results+json"})
         with urllib.request.urlopen(req, timeout=60) as r:
             return json.loads(r.read())["boolean"]
-
-    import urllib.parse
 
     try:
         assert run(capsys, "push", "--endpoint", oxigraph_server + "/store", "--no-imports")[0] == 0

@@ -9,7 +9,6 @@ import sys
 import urllib.request
 
 import pytest
-
 from conftest import ROOT, free_port
 
 from kg.store import EndpointStore, StoreError

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from kg import query as Q

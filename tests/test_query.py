@@ -10,10 +10,9 @@ import re
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
-from rdflib.compare import isomorphic
-
 from conftest import DATA, ONTOLOGY, ROOT
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
 
 from kg import query as Q
 from kg.cli import main

@@ -12,8 +12,7 @@ from decimal import Decimal
 import pytest
 import yaml
 from conftest import DATA, MINI, ONTOLOGY, ROOT
-from rdflib import Literal, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib import Namespace
 
 from kg import geo
 from kg import report as R
@@ -118,7 +117,8 @@ def test_cross_border_links_are_shared_projects_and_trials(rep, curated):
     got = {(ln["a"], ln["b"]): ln["weight"] for ln in rep.links}
     assert got == dict(pairs)
     assert rep.figures["country_pairs"] == len(pairs)
-    assert got[("NO", "SE")] == 3 and "ECHoS" in next(ln for ln in rep.links if (ln["a"], ln["b"]) == ("NO", "SE"))["items"]
+    assert got[("NO", "SE")] == 3
+    assert "ECHoS" in next(ln for ln in rep.links if (ln["a"], ln["b"]) == ("NO", "SE"))["items"]
 
 
 def test_funding_totals_keep_currencies_apart_and_count_unknown_amounts(rep, curated):
@@ -194,7 +194,8 @@ def test_registry_links_come_from_the_graph_identifiers(rep, union_graph):
     with_ror = {str(s) for s in union_graph.subjects(PMKG.ror, None)}
     assert {o["iri"] for o in orgs.values() if any(x[0] == "ROR" for x in o["ids"])} == with_ror
     trials = {t["id"]: t for t in rep.entities["trials"]}
-    assert ["ClinicalTrials.gov", "NCT04185831", "https://clinicaltrials.gov/study/NCT04185831"] in trials["megalit"]["ids"]
+    assert (["ClinicalTrials.gov", "NCT04185831", "https://clinicaltrials.gov/study/NCT04185831"]
+            in trials["megalit"]["ids"])
     assert not any(x[0] == "ClinicalTrials.gov" for x in trials["focuse"]["ids"])   # no NCT number: no link
     items = {i["id"]: i for i in rep.entities["items"]}
     assert ["CORDIS", "101104269", "https://cordis.europa.eu/project/id/101104269"] in items["prime-rose"]["ids"]
@@ -204,7 +205,8 @@ def test_registry_links_come_from_the_graph_identifiers(rep, union_graph):
 
 def test_matrix_holds_every_participation_in_a_project_or_trial(rep, curated):
     cols = [i["id"] for i in rep.matrix["items"]]
-    cells = {(cols[int(j)], r["id"], role) for r in rep.matrix["rows"] for j, roles in r["cells"].items() for role in roles}
+    cells = {(cols[int(j)], r["id"], role)
+             for r in rep.matrix["rows"] for j, roles in r["cells"].items() for role in roles}
     assert cells == curated["parts"]
 
 
@@ -307,7 +309,8 @@ def test_page_is_self_contained_and_escapes_data(mini_dataset):
     assert markup.count("<script") == 6   # Vega, Vega-Lite, Vega-Embed, the data, the specs and the page's own
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", markup)
     assert "sourceMappingURL" not in html
-    data = json.loads(re.search(r'<script type="application/json" id="pmkg-report">(.*?)</script>', html, re.DOTALL).group(1))
+    data = json.loads(re.search(r'<script type="application/json" id="pmkg-report">(.*?)</script>', html,
+                                re.DOTALL).group(1))
     assert data["figures"]["organisations"] == 3
 
 
@@ -316,7 +319,8 @@ def test_hostile_name_stays_data_in_the_html(data_copy):
 
     orgs = data_copy / "organisations.yaml"
     text = orgs.read_text(encoding="utf-8")
-    orgs.write_text(text.replace("  name: Genomic Medicine Sweden\n", '  name: "</script><img src=x onerror=alert(1)>"\n', 1),
+    orgs.write_text(text.replace("  name: Genomic Medicine Sweden\n",
+                                 '  name: "</script><img src=x onerror=alert(1)>"\n', 1),
                     encoding="utf-8")
     html = R.report_page(build(data_copy, ONTOLOGY))
     assert "<img src=x" not in html and "</script><img" not in html

@@ -67,7 +67,8 @@ class Visit:
         self.dialogs: list[str] = []
         self.context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
         self.page = p = self.context.new_page()
-        p.on("console", lambda m: self.console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+        p.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
+             if m.type in ("error", "warning") else None)
         p.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
         p.on("requestfailed", lambda r: self.failed.append(r.url))
         p.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
@@ -106,11 +107,14 @@ class Visit:
             const ox = view.origin()[0] + pad.left, oy = view.origin()[1] + pad.top;
             function walk(mark, x, y) {
                 (mark.items || []).forEach(it => {
-                    if (mark.marktype === 'group') { (it.items || []).forEach(m => walk(m, x + (it.x || 0), y + (it.y || 0))); }
+                    if (mark.marktype === 'group') {
+                        (it.items || []).forEach(m => walk(m, x + (it.x || 0), y + (it.y || 0)));
+                    }
                     else if (mark.marktype === marktype && it.datum) {
                         const b = it.bounds;
                         out.push({code: it.datum.code || it.datum.id || null, fill: it.fill || null,
-                                  empty: !b || b.empty(), x: svg.left + ox + x + (it.x || 0), y: svg.top + oy + y + (it.y || 0),
+                                  empty: !b || b.empty(),
+                                  x: svg.left + ox + x + (it.x || 0), y: svg.top + oy + y + (it.y || 0),
                                   cx: svg.left + ox + x + (b.x1 + b.x2) / 2, cy: svg.top + oy + y + (b.y1 + b.y2) / 2});
                     }
                 });
@@ -192,7 +196,8 @@ def test_clicking_a_country_lists_all_its_organisations_and_filters_the_matrix(r
     assert v.page.locator("#country-list li").count() == orgs_per_country["NO"]
     assert "Norway (NO)" in v.page.inner_text("#country-list")
     assert v.js("document.getElementById('matrix-country').value") == "NO"
-    countries = v.js("Array.from(document.querySelectorAll('#matrix tbody tr td:nth-child(2)')).map(td => td.textContent)")
+    countries = v.js("Array.from(document.querySelectorAll('#matrix tbody tr td:nth-child(2)'))"
+                     ".map(td => td.textContent)")
     assert countries and all("NO" in c for c in countries)
     v.js("pmkgReport.showCountry(null); pmkgReport.setMatrixCountry('')")
 

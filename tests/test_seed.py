@@ -136,4 +136,5 @@ def test_gms_is_involved_in_focuse(ask):
 
 
 def test_seed_statements_are_in_the_seed_source_graph(ask):
-    assert ask("GRAPH graph:gms-clinical-studies { pm:testbed pmkg:partner pm:gms . pm:focuse pmkg:inspiredBy pm:drup }")
+    assert ask("GRAPH graph:gms-clinical-studies { "
+               "pm:testbed pmkg:partner pm:gms . pm:focuse pmkg:inspiredBy pm:drup }")

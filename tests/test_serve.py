@@ -15,9 +15,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 from conftest import ROOT, free_port, need_chromium, stop_process, wait_for_port
-
 
 TIMEOUT_S, MAX_ROWS = 2, 50
 SE_ORGS = """PREFIX schema: <https://schema.org/>
@@ -128,11 +126,13 @@ def test_updates_are_rejected(server):
     base = server[0]
     update = "INSERT DATA { <https://example.org/a> <https://example.org/b> <https://example.org/c> }"
     answers = [
-        http(f"{base}/sparql", method="POST", data=update.encode(), headers={"Content-Type": "application/sparql-update"}),
+        http(f"{base}/sparql", method="POST", data=update.encode(),
+             headers={"Content-Type": "application/sparql-update"}),
         http(f"{base}/sparql", method="POST", data=urllib.parse.urlencode({"update": update}).encode(),
              headers={"Content-Type": "application/x-www-form-urlencoded"}),
         post_form(base, update),
-        http(f"{base}/update", method="POST", data=update.encode(), headers={"Content-Type": "application/sparql-update"}),
+        http(f"{base}/update", method="POST", data=update.encode(),
+             headers={"Content-Type": "application/sparql-update"}),
         http(f"{base}/sparql", method="PUT", data=b"", headers={"Content-Type": "text/turtle"}),
     ]
     for status, _, body in answers:

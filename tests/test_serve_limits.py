@@ -18,10 +18,9 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 from conftest import ROOT
 
-from kg.network import as_store as MemoryStore   # a store over an rdflib Dataset
+from kg.network import as_store as MemoryStore  # a store over an rdflib Dataset
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 SE_ORGS = "SELECT ?org ?name WHERE { ?org a schema:Organization ; schema:name ?name ; schema:addressCountry \"SE\" }"

@@ -19,10 +19,9 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 from conftest import DATA, ONTOLOGY, need_chromium
 
-from kg.network import as_store as MemoryStore   # a store over an rdflib Dataset
+from kg.network import as_store as MemoryStore  # a store over an rdflib Dataset
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -41,10 +40,9 @@ def graph_of(result):
 def endpoint(dataset, tmp_path, **limits):
     """A kg.serve endpoint over ``dataset`` on a free 127.0.0.1 port; yields its base URL."""
     from kg.iris import default_base
+    from kg.memstore import MemoryStore as Rdflib
     from kg.namespaces import prefixes
     from kg.serve import Endpoint, ServeConfig, make_server
-
-    from kg.memstore import MemoryStore as Rdflib
 
     path = tmp_path / "pmkg.nq"   # the named graphs, and their union as default graph (kg.store)
     named = Rdflib(dataset).nquads(names=True)
@@ -177,7 +175,8 @@ def test_runs_a_named_query_with_a_parameter_and_shows_linked_curies(browser, se
         v.page.wait_for_selector("#entity-title")
         iri = v.page.inner_text("#entity-iri")
         assert iri in members
-        name = next(r[expected.vars.index("name")].value for r in expected.rows if r[expected.vars.index("member")].value == iri)
+        name = next(r[expected.vars.index("name")].value for r in expected.rows
+                    if r[expected.vars.index("member")].value == iri)
         assert v.page.inner_text("#entity-title") == name
         sources = v.page.locator("table.out tbody tr td:nth-child(3)").all_inner_texts()
         assert sources and all(s.strip() for s in sources)

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import ONTOLOGY
 from rdflib import Graph, Literal, URIRef
 
-from conftest import ONTOLOGY
 from kg import namespaces as ns
 from kg.namespaces import DCTERMS, PMKG, SCHEMA
 from kg.validate import shacl

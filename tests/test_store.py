@@ -11,7 +11,6 @@ import time
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import ONTOLOGY, ROOT, free_port
 
 from kg import query as Q
@@ -114,6 +113,17 @@ def test_values_block_goes_into_the_where_group():
         "CONSTRUCT { ?o ?p ?n } WHERE { VALUES")
     # a sub-SELECT body cannot start with VALUES: the block is appended instead
     assert bind_values("SELECT * { SELECT ?o { ?o ?p ?n } }", b).rstrip().endswith("{ (<http://x/o>) }")
+
+
+def test_regression_a_non_ascii_prefix_name_with_a_bound_parameter():
+    """A word starting with a non-ASCII letter (the prefix é: here) made bind_values raise
+    AttributeError, so such a query with a parameter failed in Oxigraph and at an endpoint."""
+    q = "PREFIX é: <http://x/>\nSELECT ?n WHERE { ?o é:name ?n }"
+    b = {"o": ox.NamedNode("http://x/a")}
+    assert bind_values(q, b).startswith("PREFIX é: <http://x/>\nSELECT ?n WHERE { VALUES (?o) { (<http://x/a>) }")
+    store = OxigraphStore.from_nquads(b'<http://x/a> <http://x/name> "A" .\n'
+                                      b'<http://x/b> <http://x/name> "B" .\n')
+    assert [row[0].value for row in store.query(q, b).rows] == ["A"]
 
 
 def test_construct_ask_and_quads_agree(memory, oxigraph, endpoint, assembly):

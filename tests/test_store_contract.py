@@ -12,7 +12,6 @@ import threading
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import DATA, ONTOLOGY, ROOT
 
 from kg import query as Q

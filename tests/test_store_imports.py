@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from conftest import ROOT
+
 from kg.cli import main
 
 FIX = ROOT / "tests" / "fixtures"

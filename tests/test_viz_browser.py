@@ -13,7 +13,6 @@ import math
 
 import networkx as nx
 import pytest
-
 from conftest import DATA, ONTOLOGY, need_chromium
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -144,7 +143,8 @@ def biggest_hubs(G, n: int = 10) -> list[str]:
 
 
 def overlap(a: dict, b: dict) -> bool:
-    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+    return (a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"]
+            and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"])
 
 
 # What the label layer drew, read from the canvas itself: the canvas is captured with labels and
@@ -158,12 +158,14 @@ LABEL_PIXELS_JS = """() => {
     const drawn = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
     const r = document.getElementById('network').getBoundingClientRect();
     const boxes = pmkg.labels().map(b => ({id: b.id, x0: (b.x - r.left) * ratio, y0: (b.y - r.top) * ratio,
-                                          x1: (b.x - r.left + b.w) * ratio, y1: (b.y - r.top + b.h) * ratio, changed: 0}));
+                                          x1: (b.x - r.left + b.w) * ratio, y1: (b.y - r.top + b.h) * ratio,
+                                          changed: 0}));
     let outside = 0;
     for (let y = 0; y < canvas.height; y++) {
         for (let x = 0; x < canvas.width; x++) {
             const i = 4 * (y * canvas.width + x);
-            if (Math.abs(bare[i] - drawn[i]) + Math.abs(bare[i + 1] - drawn[i + 1]) + Math.abs(bare[i + 2] - drawn[i + 2]) < 24) continue;
+            if (Math.abs(bare[i] - drawn[i]) + Math.abs(bare[i + 1] - drawn[i + 1])
+                + Math.abs(bare[i + 2] - drawn[i + 2]) < 24) continue;
             const box = boxes.find(b => x + 1 >= b.x0 && x <= b.x1 && y + 1 >= b.y0 && y <= b.y1);
             if (box) box.changed++; else outside++;
         }
@@ -355,7 +357,8 @@ def test_edge_labels_only_on_hover_or_selection(opened, views):
     hovered = None
     for eid in v.js("pmkg.edges.getIds()")[:60]:
         x, y = v.js("""id => { const p = pmkg.network.body.edges[id].edgeType.getPoint(0.5),
-                                   d = pmkg.network.canvasToDOM(p), r = document.getElementById('network').getBoundingClientRect();
+                                   d = pmkg.network.canvasToDOM(p),
+                                   r = document.getElementById('network').getBoundingClientRect();
                                return [r.left + d.x, r.top + d.y]; }""", eid)
         v.page.mouse.move(x, y)
         if v.js("pmkg.state.hoverEdge") == eid:
@@ -385,7 +388,8 @@ def test_edge_labels_only_on_hover_or_selection(opened, views):
 PIXEL_JS = """([x, y]) => {
     const canvas = document.querySelector('#network canvas'), r = canvas.getBoundingClientRect();
     const ratio = canvas.width / canvas.clientWidth;
-    const d = canvas.getContext('2d').getImageData(Math.floor((x - r.left) * ratio), Math.floor((y - r.top) * ratio), 1, 1).data;
+    const d = canvas.getContext('2d').getImageData(Math.floor((x - r.left) * ratio), Math.floor((y - r.top) * ratio),
+                                                   1, 1).data;
     return [d[0], d[1], d[2], d[3]];
 }"""
 
@@ -423,8 +427,9 @@ def test_legend_colours_are_the_drawn_colours(opened, views, name):
             seen = [v.js(PIXEL_JS, list(v.node_on_screen(i))) for i in ids[:8]]
             assert any(close(p[:3], colour) for p in seen), (kind, colour, seen)
         # every edge is drawn in the colour of its legend line, and every legend line is drawn
-        strokes = v.js("""pmkg.edges.get().map(e => [e.id, e.colourKey, pmkg.network.body.edges[e.id].options.color.color,
-                           !!e.dashes])""")
+        strokes = v.js("""pmkg.edges.get().map(e => [e.id, e.colourKey,
+                                                      pmkg.network.body.edges[e.id].options.color.color,
+                                                      !!e.dashes])""")
         assert {k for _, k, _, _ in strokes} == set(lines)
         assert all(rgb(c) == lines[k] for _, k, c, _ in strokes)
         if name == "organisations":   # one colour: the roles are a filter there, not a colour
@@ -438,7 +443,8 @@ def test_legend_colours_are_the_drawn_colours(opened, views, name):
             for eid, at in ((e, t) for e in candidates for t in (0.5, 0.35, 0.65)):
                 xy = v.js("""([id, t]) => { const net = pmkg.network, p = net.body.edges[id].edgeType.getPoint(t);
                                      net.moveTo({position: p, scale: 5, animation: false}); net.redraw();
-                                     const d = net.canvasToDOM(p), r = document.getElementById('network').getBoundingClientRect();
+                                     const d = net.canvasToDOM(p),
+                                           r = document.getElementById('network').getBoundingClientRect();
                                      return [r.left + d.x, r.top + d.y]; }""", [eid, at])
                 seen.append(v.js(PIXEL_JS, xy))
                 if close(seen[-1][:3], colour):

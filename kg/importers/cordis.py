@@ -409,7 +409,7 @@ class _Cordis:
             country = _country(row.get("country", ""))
         except ValueError as e:
             self.problem(file, line, rec, "country", str(e))
-        if len(self.ctx.problems) > errors:
+        if role is None or len(self.ctx.problems) > errors:   # (an unknown role is a problem too)
             return
         org = self.mint.imported_id("cordis-org", oid)
         if oid not in self.orgs:

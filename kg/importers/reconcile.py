@@ -236,7 +236,9 @@ class Merger:
                 if target:
                     aliases[r.id] = target
                     out.rules[m[1]] += 1
-        rename = (lambda x: aliases.get(x, x)) if aliases else (lambda x: x)
+        def rename(x: str) -> str:
+            return aliases.get(x, x)
+
         for r in imp.records:
             rid = rename(r.id)
             values = {name: [Value(rename(v.value) if model.KINDS[r.kind].fields_by_name[name].type == model.REF

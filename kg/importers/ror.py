@@ -118,7 +118,7 @@ def records(path: Path, on_bytes=None) -> Iterator[tuple[int, Any]]:
                 obj = json.loads(buf[pos:])
             except json.JSONDecodeError as e:
                 raise _Broken(line_base + e.lineno - 1, e.msg) from None
-            items = obj.get("items") if isinstance(obj, dict) and isinstance(obj.get("items"), list) else [obj]
+            items = obj["items"] if isinstance(obj, dict) and isinstance(obj.get("items"), list) else [obj]
             for item in items:
                 yield line_at(pos), item
             return
@@ -180,13 +180,13 @@ def _location(rec: dict) -> tuple[str | None, str | None]:
 
 
 def _external(rec: dict) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for e in rec.get("external_ids") or []:
         if not isinstance(e, dict):
             continue
         value = e.get("preferred") or next(iter(e.get("all") or []), None)
-        if isinstance(value, str) and value.strip():
-            out[e.get("type")] = value.strip()
+        if isinstance(e.get("type"), str) and isinstance(value, str) and value.strip():
+            out[e["type"]] = value.strip()
     return out
 
 
@@ -232,7 +232,8 @@ class _Ror:
             return
         m = _ROR.match(rid_iri) if isinstance(rid_iri, str) else None
         if not m:
-            ctx.problem(file, line, str(rid_iri), "id", f"{rid_iri!r} is not a ROR id (https://ror.org/0 + 8 characters)")
+            ctx.problem(file, line, str(rid_iri), "id",
+                        f"{rid_iri!r} is not a ROR id (https://ror.org/0 + 8 characters)")
             return
         if rec.get("status") == "withdrawn":
             ctx.counts["withdrawn records left out"] += 1
@@ -317,8 +318,9 @@ class _Ror:
         """Parent links, for parents imported here or curated (otherwise they would point nowhere)."""
         by_key = self.ctx.index.by_key
         for child, parent in self.parents:
-            if parent in self.imported:
-                target: str | None = self.mint.imported_id("ror", _ROR.match(parent).group(1))
+            m = _ROR.match(parent)   # always: only ROR ids were kept (record)
+            if m and parent in self.imported:
+                target: str | None = self.mint.imported_id("ror", m.group(1))
             elif ("ror", parent) in by_key:
                 target = self.mint.record_id(by_key[("ror", parent)])
             else:

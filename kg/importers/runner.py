@@ -88,7 +88,8 @@ class ImportSummary:
         m = self.manifest
         read = ", ".join(f"{n:,} {what}" for what, n in self.counts.items() if what.startswith("read "))
         read = read.replace("read ", "")
-        lines = [f"Imported {m.title} as '{m.name}'{' (replacing the earlier import of that name)' if self.replaced else ''}: "
+        replacing = " (replacing the earlier import of that name)" if self.replaced else ""
+        lines = [f"Imported {m.title} as '{m.name}'{replacing}: "
                  f"{read or 'nothing'} read from {', '.join(f['name'] for f in m.files[:5])}"
                  f"{' ...' if len(m.files) > 5 else ''}"]
         rules = ", ".join(f"{n} by {r}" for r, n in sorted(self.rules.items()))
