@@ -253,7 +253,8 @@ def parser() -> argparse.ArgumentParser:
                                     "neighbourhood highlight, tooltips with identifiers and sources.")
     _graph_options(vz)
     vz.add_argument("-o", "--output", metavar="FILE",
-                    help="page to write (default: build/network.html, or build/network-VIEW[-FOCUS].html)")
+                    help="page to write (default: build/views/network-VIEW[-FILTERS].html, named after the view and "
+                         "its filters; build/network.html, the whole landscape, is written by pmkg build)")
     vz.add_argument("--title", help="heading of the page (default: from the view)")
     vz.add_argument("--seed", type=int, default=42,
                     help="layout seed (default 42): the same seed gives the same picture")

@@ -132,15 +132,25 @@ def viz(args) -> int:
     """``pmkg viz``: the interactive network page."""
     G = _network_view(args, open_reader(args))
     html = page(G, title=args.title, seed=args.seed)
-    if args.output:
-        out = Path(args.output)
-    else:
-        name = "network" if args.view == "landscape" else f"network-{args.view}"
-        focus = re.sub(r"[^A-Za-z0-9-]+", "-", str(G.graph.get("focus", ""))).strip("-")
-        out = paths.build_dir() / (f"{name}-{focus}.html" if focus else f"{name}.html")
+    out = Path(args.output) if args.output else paths.build_dir() / "views" / view_file_name(args, G)
     write_page(out, html)
     _say(args, f"wrote {out} ({G.number_of_nodes()} nodes, {G.number_of_edges()} edges, {len(html)} bytes)")
     return OK
+
+
+def view_file_name(args, G) -> str:
+    """The page a `pmkg viz` without -o writes, named after its view and filters, so that it never
+    replaces the published build/network.html (the whole landscape): ``network-organisations-
+    country-NO-SE-year-2024.html``."""
+    parts = [args.view]
+    for flag, value in (("focus", G.graph.get("focus")), ("depth", args.depth if G.graph.get("focus") else None),
+                        ("kinds", args.kinds), ("country", args.country), ("roles", args.roles),
+                        ("year", args.year), ("programme", args.programme),
+                        ("confirmed", "only" if args.no_uncertain else None)):
+        if value:
+            items = sorted(parse_list(value) or ()) if isinstance(value, list) else [str(value)]
+            parts.append(flag + "-" + "-".join(items))
+    return re.sub(r"[^A-Za-z0-9.-]+", "-", "network-" + "-".join(parts)).strip("-")[:180] + ".html"
 
 
 def analyze(args) -> int:

@@ -521,3 +521,19 @@ def test_views_do_not_depend_on_the_hash_seed():
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout
                for seed in ("1", "2")}
     assert len(digests) == 1
+
+
+def test_regression_a_filtered_viz_never_replaces_the_published_landscape(project, capsys):
+    """`pmkg viz --country SE,NO --year 2024` (a README example) overwrote build/network.html, the whole
+    landscape, with a 74-node page. A page without -o is named after its view and filters."""
+    from kg.cli import main
+
+    assert main(["build", "-q"]) == 0
+    landscape = (project / "build" / "network.html").read_bytes()
+    assert main(["viz", "--country", "SE,NO", "--year", "2024"]) == 0
+    out = project / "build" / "views" / "network-landscape-country-NO-SE-year-2024.html"
+    assert f"pmkg: wrote {out}" in capsys.readouterr().err
+    assert out.is_file() and (project / "build" / "network.html").read_bytes() == landscape
+    assert (project / "build" / "network.html").is_symlink()
+    assert main(["viz", "--view", "trials", "--focus", "DRUP"]) == 0
+    assert (project / "build" / "views" / "network-trials-focus-drup-depth-1.html").is_file()
