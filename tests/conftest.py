@@ -146,6 +146,26 @@ def chromium_path() -> str | None:
     return None
 
 
+#: Chromium as the project runs it headless: no sandbox (root in CI), and none of the background
+#: connections a closed network refuses.
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium through Playwright, one per test module."""
+    chromium = need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
 def need_chromium() -> str:
     """Return Chromium's path; skip the test when it is missing (a failure under CI=true)."""
     path = chromium_path()

@@ -12,11 +12,9 @@ from collections import Counter
 
 import pytest
 import yaml
-from conftest import DATA, ONTOLOGY, need_chromium
+from conftest import DATA, ONTOLOGY
 
 HOSTILE = "<img src=x onerror=alert(1)>"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run"]
 
 
 def _v(x):
@@ -43,18 +41,6 @@ def orgs_per_country():
     # UiO is known only through a participation no source confirms: the page leaves it out by default
     return Counter(_v(o["country"]) for o in orgs if o["id"] != "uio")
 
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 class Visit:

@@ -19,13 +19,11 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from conftest import DATA, ONTOLOGY, need_chromium
+from conftest import DATA, ONTOLOGY
 
 from kg.network import as_store as MemoryStore  # a store over an rdflib Dataset
 
 HOSTILE = "<img src=x onerror=alert(1)>"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run"]
 BASE = "https://w3id.org/pmkg/"
 
 
@@ -80,18 +78,6 @@ def hostile_dataset(tmp_path_factory):
     orgs.write_text(new, encoding="utf-8")
     return build(data, ONTOLOGY)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 class Visit:

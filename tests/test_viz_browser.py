@@ -13,11 +13,9 @@ import math
 
 import networkx as nx
 import pytest
-from conftest import DATA, ONTOLOGY, need_chromium
+from conftest import DATA, ONTOLOGY
 
 HOSTILE = "<img src=x onerror=alert(1)>"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run"]
 LAPTOP = (1366, 768)
 DESKTOP = (1920, 1080)
 VIEWS = ("landscape", "organisations", "bipartite", "trials")
@@ -41,18 +39,6 @@ def hostile_view(tmp_path_factory):
     orgs.write_text(new, encoding="utf-8")
     return landscape(build(data, ONTOLOGY))
 
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 class Visit:
