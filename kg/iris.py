@@ -99,25 +99,6 @@ class Minter:
         """The named graph holding the import called ``name``."""
         return self.graph(f"import-{name}")
 
-    def rename(self, iri: str, ids: dict[str, str]) -> str:
-        """``iri`` with the record ids in it replaced through ``ids`` (old id -> new id).
-
-        Covers every IRI shape minted here from record ids: entities (``id/<id>``), their
-        sub-nodes (``id/<id>.amount``) and participations (``participation/<in>.<role>.<who>``).
-        Other IRIs come back unchanged.
-        """
-        ent = f"{self.base}id/"
-        if iri.startswith(ent):
-            rid, dot, rest = iri[len(ent):].partition(".")
-            new = ids.get(rid)
-            return f"{ent}{new}{dot}{rest}" if new else iri
-        part = f"{self.base}participation/"
-        if iri.startswith(part):
-            pieces = iri[len(part):].split(".")
-            if len(pieces) == 3 and (pieces[0] in ids or pieces[2] in ids):
-                return f"{part}{ids.get(pieces[0], pieces[0])}.{pieces[1]}.{ids.get(pieces[2], pieces[2])}"
-        return iri
-
     def split_participation(self, iri: str) -> tuple[str, str, str] | None:
         """(in id, role, who id) of a participation IRI minted here, else None."""
         part = f"{self.base}participation/"

@@ -228,22 +228,19 @@ class _Checker:
             self.refs.append((file, line, rid, f.name, v, f.refs))
         return Value(v, src)
 
-    def size(self, file: str, rec: LineDict, rid: str, item: Any, sources: set[str]) -> Value | None:
-        """One ``declared_size`` item, checked field by field; its source becomes the value's source."""
-        where = "declared_size"
-        if not isinstance(item, LineDict):
-            self.problem(file, rec.lines.get(where, rec.line), rid, where,
-                         f"each declared size is a mapping such as {{partners: 24, countries: 18, source: ...}}, "
-                         f"got {item!r}")
-            return None
+    def fields(self, file: str, rid: str, item: LineDict, table: dict[str, Field], where: str,
+               sources: set[str]) -> tuple[dict[str, Any], bool]:
+        """The checked values of a nested mapping (a participant, a declared size) and whether all were
+        right: every unknown field, missing required field, bad value and unknown source is reported
+        under ``<where>.<field>``."""
         ok = True
         for key in item:
-            if key not in model.SIZE_FIELDS:
+            if key not in table:
                 self.problem(file, item.lines[key], rid, f"{where}.{key}",
-                             f"unknown field; expected one of {', '.join(model.SIZE_FIELDS)}")
+                             f"unknown field; expected one of {', '.join(table)}")
                 ok = False
         vals: dict[str, Any] = {}
-        for name, f in model.SIZE_FIELDS.items():
+        for name, f in table.items():
             if name not in item:
                 if f.required:
                     self.problem(file, item.line, rid, f"{where}.{name}", "required field missing")
@@ -259,6 +256,17 @@ class _Checker:
                 self.problem(file, item.lines[name], rid, f"{where}.source",
                              f"unknown source {vals[name]!r}" + _close(vals[name], sources))
                 ok = False
+        return vals, ok
+
+    def size(self, file: str, rec: LineDict, rid: str, item: Any, sources: set[str]) -> Value | None:
+        """One ``declared_size`` item, checked field by field; its source becomes the value's source."""
+        where = "declared_size"
+        if not isinstance(item, LineDict):
+            self.problem(file, rec.lines.get(where, rec.line), rid, where,
+                         f"each declared size is a mapping such as {{partners: 24, countries: 18, source: ...}}, "
+                         f"got {item!r}")
+            return None
+        vals, ok = self.fields(file, rid, item, model.SIZE_FIELDS, where, sources)
         if not ok:
             return None
         claim = SizeClaim(vals["partners"], vals["source"], vals.get("countries"), vals.get("date"), vals.get("note"),
@@ -269,31 +277,10 @@ class _Checker:
         if not isinstance(item, LineDict):
             self.problem(file, None, rid, "participants", f"each participant is a mapping, got {item!r}")
             return None
-        ok = True
-        for key in item:
-            if key not in model.PARTICIPATION_FIELDS:
-                self.problem(file, item.lines[key], rid, f"participants.{key}",
-                             f"unknown field; expected one of {', '.join(model.PARTICIPATION_FIELDS)}")
-                ok = False
-        vals: dict[str, Any] = {}
-        for name, f in model.PARTICIPATION_FIELDS.items():
-            if name not in item:
-                if f.required:
-                    self.problem(file, item.line, rid, f"participants.{name}", "required field missing")
-                    ok = False
-                continue
-            line = item.lines[name]
-            try:
-                vals[name] = check_value(f, item[name], self.concepts)
-            except ValueError as e:
-                self.problem(file, line, rid, f"participants.{name}", str(e))
-                ok = False
-                continue
-            if name == "org":
-                self.refs.append((file, line, rid, "participants.org", vals[name], f.refs))
-            if name == "source" and vals[name] not in sources:
-                self.problem(file, line, rid, "participants.source", f"unknown source {vals[name]!r}")
-                ok = False
+        vals, ok = self.fields(file, rid, item, model.PARTICIPATION_FIELDS, "participants", sources)
+        if "org" in vals:  # checked against the records once all are read, even when another field was wrong
+            f = model.PARTICIPATION_FIELDS["org"]
+            self.refs.append((file, item.lines["org"], rid, "participants.org", vals["org"], f.refs))
         if not ok:
             return None
         return Participation(

@@ -97,6 +97,16 @@ def _first(values: Iterable[str | None]) -> str | None:
 
 _NODE_FIELDS = (("ror", "ror"), ("wikidata", "wikidata"), ("cordis", "cordis"), ("nct", "nct"),
                 ("eudract", "eudract"), ("ctis", "ctis"), ("start", "start_date"), ("end", "end_date"))
+#: Registry pages of the identifier attributes above, from the identifier alone (ROR and Wikidata
+#: are stored as their URLs); the network page and the report both link them.
+ID_LINKS = (
+    ("ror", "ROR", "{}"),
+    ("wikidata", "Wikidata", "{}"),
+    ("cordis", "CORDIS", "https://cordis.europa.eu/project/id/{}"),
+    ("nct", "ClinicalTrials.gov", "https://clinicaltrials.gov/study/{}"),
+    ("eudract", "EudraCT", "https://www.clinicaltrialsregister.eu/ctr-search/search?query={}"),
+    ("ctis", "EU CT", "https://euclinicaltrials.eu/search-for-clinical-trials/?lang=en&EUCT={}"),
+)
 
 
 SCHEMA = VOCAB_PREFIXES["schema"]

@@ -30,8 +30,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from . import pages
 from .concepts import ROLES as ROLE_TABLE
 from .network import (
+    ID_LINKS,
     ITEM_KINDS,
     ORGANISATION_KINDS,
     PARTICIPATION_ROLES,
@@ -41,9 +43,10 @@ from .network import (
     landscape,
     run_query,
 )
+from .pages import LIB, inline_script, script_json
 
 TEMPLATE = "report.html"
-LIB = Path(__file__).parent / "templates" / "lib" / "vega"
+VEGA = LIB / "vega"
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 #: vl-convert's Vega-Lite version matching the vendored vega-lite.min.js (6.4.3)
 VL_VERSION = "6.4"
@@ -79,15 +82,6 @@ def role_abbreviations(labels: dict[str, str]) -> dict[str, str]:
 ROLE_ABBREV = role_abbreviations({r: label for r, (label, _, _) in ROLE_TABLE.items()})
 #: Roles that make an organisation part of a consortium (funding a project is not taking part in it).
 CONSORTIUM_ROLES = frozenset(PARTICIPATION_ROLES) - {"funder"}
-#: Registry pages of identifiers, from the identifier alone (ROR and Wikidata are stored as their URLs).
-ID_LINKS = (
-    ("ror", "ROR", "{}"),
-    ("wikidata", "Wikidata", "{}"),
-    ("cordis", "CORDIS", "https://cordis.europa.eu/project/id/{}"),
-    ("nct", "ClinicalTrials.gov", "https://clinicaltrials.gov/study/{}"),
-    ("eudract", "EudraCT", "https://www.clinicaltrialsregister.eu/ctr-search/search?query={}"),
-    ("ctis", "EU CT", "https://euclinicaltrials.eu/search-for-clinical-trials/?lang=en&EUCT={}"),
-)
 _PMKG = "https://w3id.org/pmkg/def#"
 
 
@@ -916,35 +910,13 @@ def _static(spec: dict[str, Any]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- the page
 
-def _lib(name: str) -> str:
-    js = (LIB / name).read_text(encoding="utf-8")
-    # the source-map comment would make a browser with developer tools open look for a file next to the page
-    js = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", js)
-    if "</script" in js.lower():
-        raise RuntimeError(f"{name} contains '</script'; cannot inline it")
-    return js
-
-
-def _json(obj: Any) -> str:
-    from jinja2.utils import htmlsafe_json_dumps
-
-    return str(htmlsafe_json_dumps(obj, dumps=lambda o, **kw: json.dumps(o, ensure_ascii=False,
-                                                                        separators=(",", ":"), default=str)))
-
-
 def render(rep: Report, renderer: str = "svg") -> str:
     """The HTML of the report page for ``rep``; charts drawn as SVG (crisp in print and PDF) or ``canvas``."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-    from markupsafe import Markup
-
-    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True))
-    tpl = env.get_template(TEMPLATE)
-    return tpl.render(
-        title=rep.title, meta=rep.meta, figures=rep.figures, renderer=renderer,
-        data_json=Markup(_json(rep.data())), specs_json=Markup(_json(chart_specs(rep))),
-        vega_js=Markup(_lib("vega.min.js")), vega_lite_js=Markup(_lib("vega-lite.min.js")),
-        vega_embed_js=Markup(_lib("vega-embed.min.js")),
+    return pages.render(
+        TEMPLATE, title=rep.title, meta=rep.meta, figures=rep.figures, renderer=renderer,
+        data_json=script_json(rep.data()), specs_json=script_json(chart_specs(rep)),
+        vega_js=inline_script(VEGA / "vega.min.js"), vega_lite_js=inline_script(VEGA / "vega-lite.min.js"),
+        vega_embed_js=inline_script(VEGA / "vega-embed.min.js"),
     )
 
 

@@ -110,7 +110,6 @@ def negotiate(kind: str, accept: str | None = None, explicit: list[str] | None =
 _OPAQUE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*(?:\'\'\'|$)'
                      r'|"(?:[^"\\\n]|\\.)*"?|\'(?:[^\'\\\n]|\\.)*\'?'
                      r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*', re.DOTALL)
-_DATASET = re.compile(r"(?<![\w?$:.\-])FROM(?:\s+NAMED)?(?:\s*<>|\s+(?:[^\W\d_][\w.\-]*)?:)", re.IGNORECASE)
 _UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
 
@@ -120,13 +119,6 @@ def _blank(text: str) -> str:
         s = m.group(0)
         return "<>" if s[0] == "<" else '""' if s[0] in "\"'" else " "
     return _OPAQUE.sub(repl, text)
-
-
-def has_dataset_clause(text: str) -> bool:
-    """True when the query names its own dataset (``FROM`` / ``FROM NAMED``). The keyword FROM appears
-    nowhere else in the SPARQL 1.1 query grammar; variables, prefixed names, strings, IRIs and
-    comments that contain the word are skipped."""
-    return _DATASET.search(_blank(text)) is not None
 
 
 def looks_like_update(text: str) -> bool:

@@ -34,7 +34,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .network import KINDS, ROLES, Filters
+from . import pages
+from .network import ID_LINKS, KINDS, ROLES, Filters
+from .pages import LIB, inline_script, script_json
 
 #: Above this many nodes positions are computed in Python and physics is off.
 PHYSICS_MAX_NODES = 300
@@ -44,7 +46,7 @@ HUB_LABELS = 10
 RELAYOUT_MAX_NODES = 2000
 #: Physics iterations of a re-layout (from the first layout, so the same filters give the same picture).
 RELAYOUT_ITERATIONS = 200
-VIS_NETWORK = Path(__file__).parent / "templates" / "lib" / "vis-network-9.1.2" / "vis-network.min.js"
+VIS_NETWORK = LIB / "vis-network-9.1.2" / "vis-network.min.js"
 TEMPLATE = "network.html"
 
 #: kind -> (colour, vis shape, legend symbol)
@@ -88,14 +90,6 @@ VIEW_TITLES = {
     "bipartite": "organisations and what they take part in",
     "trials": "clinical trials and who runs them",
 }
-_ID_LINKS = (
-    ("ror", "ROR", "{}"),
-    ("wikidata", "Wikidata", "{}"),
-    ("cordis", "CORDIS", "https://cordis.europa.eu/project/id/{}"),
-    ("nct", "ClinicalTrials.gov", "https://clinicaltrials.gov/study/{}"),
-    ("eudract", "EudraCT", "https://www.clinicaltrialsregister.eu/ctr-search/search?query={}"),
-    ("ctis", "EU CT", "https://euclinicaltrials.eu/search-for-clinical-trials/?lang=en&EUCT={}"),
-)
 #: Roles a card lists before "Show N more" (the tooltip says how many more there are).
 CARD_ROLES = 12
 _FORCE_ATLAS = {"gravitationalConstant": -70, "centralGravity": 0.01, "springLength": 110,
@@ -154,7 +148,7 @@ def _tooltip_info(G, v, d: dict, source_ref) -> dict[str, Any]:
     kind_text = KINDS.get(kind, kind)
     if d.get("org_kind"):
         kind_text += f" ({d['org_kind'].replace('-', ' ')})"
-    ids = [[label, tpl.format(d[k]), str(d[k])] for k, label, tpl in _ID_LINKS if d.get(k)]
+    ids = [[label, tpl.format(d[k]), str(d[k])] for k, label, tpl in ID_LINKS if d.get(k)]
     roles: list[str] = []
     pairs = []
     if G.is_directed():
@@ -316,21 +310,9 @@ def _legend(G, nodes: list[dict], edges: list[dict], info: dict) -> dict[str, An
     }
 
 
-def _vis_js() -> str:
-    """vis-network, ready to inline: its source-map comment dropped (no map ships, nothing may be fetched)."""
-    js = VIS_NETWORK.read_text(encoding="utf-8")
-    if "</script" in js.lower():  # would end the inline <script> early
-        raise RuntimeError(f"{VIS_NETWORK} contains '</script'; cannot inline it")
-    return js.replace("//# sourceMappingURL=vis-network.min.js.map", "").rstrip() + "\n"
-
-
 def page(G, *, title: str | None = None, seed: int = 42, physics: bool | None = None,
          positions: dict | None = None) -> str:
     """The HTML of the network page for ``G`` (a view of :mod:`kg.network`), as a string."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-    from jinja2.utils import htmlsafe_json_dumps
-    from markupsafe import Markup
-
     nodes, edges, options, info = vis_data(G, seed=seed, physics=physics, positions=positions)
     physics_on = bool(options["physics"]["enabled"])
     view = str(G.graph.get("view", "landscape"))
@@ -345,16 +327,11 @@ def page(G, *, title: str | None = None, seed: int = 42, physics: bool | None = 
                             "stabilization": {"enabled": False, "fit": False}, "minVelocity": 1.0}}
     data = {"nodes": nodes, "edges": edges, "info": info, "physics": physics_on, "directed": G.is_directed(),
             "hubs": HUB_LABELS, "cardRoles": CARD_ROLES, "relayout": relayout}
-    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True))
-    tpl = env.get_template(TEMPLATE)
-    return tpl.render(
-        heading=heading, view=view, date=date, node_count=len(nodes), edge_count=len(edges),
+    return pages.render(
+        TEMPLATE, heading=heading, view=view, date=date, node_count=len(nodes), edge_count=len(edges),
         filters={k: ", ".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in filters.items()},
         legend=_legend(G, nodes, edges, info), physics=physics_on, relayout_max=RELAYOUT_MAX_NODES,
-        data_json=Markup(htmlsafe_json_dumps(data, dumps=_compact_json)),
-        options_json=Markup(htmlsafe_json_dumps(options, dumps=_compact_json)),
-        vis_js=Markup(_vis_js()),
+        data_json=script_json(data), options_json=script_json(options), vis_js=inline_script(VIS_NETWORK),
     )
 
 
@@ -379,12 +356,6 @@ def to_pyvis(G, *, seed: int = 42, **network_args: Any) -> Any:
     net.node_map = {n["id"]: n for n in net.nodes}
     net.options = options
     return net
-
-
-def _compact_json(obj, **kw) -> str:
-    import json
-
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), **kw)
 
 
 def network_page(source, view: str = "landscape", filters: Filters | None = None, *, focus: str | None = None,

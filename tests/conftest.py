@@ -152,6 +152,27 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networkin
                 "--disable-sync", "--no-first-run"]
 
 
+#: A script-injection attempt, put into the data by :func:`hostile_dataset`.
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="session")
+def hostile_dataset(tmp_path_factory):
+    """The shipped data built with GMS's name and acronym made a script-injection attempt (the
+    pages' and the endpoint's tests show it stays text)."""
+    from kg.build import build
+
+    data = tmp_path_factory.mktemp("hostile") / "data"
+    shutil.copytree(DATA, data)
+    orgs = data / "organisations.yaml"
+    text = orgs.read_text(encoding="utf-8")
+    new = text.replace("  name: Genomic Medicine Sweden\n  acronym: GMS\n",
+                       f'  name: "{HOSTILE} Genomic Medicine Sweden"\n  acronym: "{HOSTILE}"\n', 1)
+    assert new != text, "the GMS record moved: update this fixture"
+    orgs.write_text(new, encoding="utf-8")
+    return build(data, ONTOLOGY)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium through Playwright, one per test module."""

@@ -121,6 +121,15 @@ def test_unknown_source(mini, out, capsys):
     assert_nothing_written(out)
 
 
+def test_unknown_participant_source_names_close_matches(mini, out, capsys):
+    """A participant's source is checked like a declared size's: located, with the close matches."""
+    edit(mini / "projects.yaml", "{org: ous, role: coordinator}", "{org: ous, role: coordinator, source: sede}")
+    code, err = run_build(mini, out, capsys)
+    assert code == 1
+    assert "record 'prime-rose', field 'participants.source': unknown source 'sede' (did you mean seed?)" in err
+    assert_nothing_written(out)
+
+
 def test_all_errors_reported_at_once(mini, out, capsys):
     edit(mini / "projects.yaml", "start: 2023-07-01", "start: 2023-13-01")
     edit(mini / "trials.yaml", "inspired_by: [drup]", "inspired_by: [drupp]")

@@ -1,4 +1,4 @@
-"""IRIs of imported records (kg.iris): the same key always gives the same IRI, renaming covers every shape."""
+"""IRIs of imported records (kg.iris): the same key always gives the same IRI; participations split back."""
 from __future__ import annotations
 
 import pytest
@@ -24,16 +24,6 @@ def test_same_key_same_iri_and_distinct_keys_distinct_iris():
         m.imported_id("orcid", "0000")
 
 
-def test_rename_covers_entities_sub_nodes_and_participations():
+def test_participation_iris_split_into_in_role_who():
     m = Minter(PM)
-    ids = {"cordis-project-101104269": "prime-rose", "cordis-org-999000001": "ous",
-           "cordis-grant-101104269": "grant-prime-rose"}
-    assert m.rename(PM + "id/cordis-project-101104269", ids) == PM + "id/prime-rose"
-    assert m.rename(PM + "id/cordis-grant-101104269.amount", ids) == PM + "id/grant-prime-rose.amount"
-    assert m.rename(PM + "participation/cordis-project-101104269.coordinator.cordis-org-999000001", ids) == \
-        PM + "participation/prime-rose.coordinator.ous"
-    assert m.rename(PM + "participation/cordis-project-1.partner.cordis-org-999000001", ids) == \
-        PM + "participation/cordis-project-1.partner.ous"
-    assert m.rename(PM + "id/cordis-org-999000002", ids) == PM + "id/cordis-org-999000002"
-    assert m.rename("https://w3id.org/pmkg/concept/role/partner", ids) == "https://w3id.org/pmkg/concept/role/partner"
     assert m.split_participation(PM + "participation/a.coordinator.b") == ("a", "coordinator", "b")

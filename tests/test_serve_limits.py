@@ -480,16 +480,3 @@ def test_C5_credentials_are_never_forwarded_to_another_origin_on_a_redirect():
                         assert target[0] == other.server_address[1] and target[2] is None, (code, seen)
                     else:
                         assert target[0] == port and target[2] == seen[0][2], (code, seen)
-
-
-@pytest.mark.parametrize("query, has_dataset", [
-    ("SELECT * FROM <g> WHERE {}", True), ("SELECT * FROM<g> WHERE {}", True), ("SELECT * FROM NAMED<g> {}", True),
-    ("select * from ex:g {}", True), ("SELECT * FROM :g {}", True), ("SELECT * FROM # a comment\n <g> {}", True),
-    ('SELECT ?from WHERE { ?from ?p "FROM <x>" }', False), ("SELECT * WHERE { ex:FROM ?p ?o } # FROM <x>", False),
-    ("SELECT * WHERE { ?s <http://x/FROM> ?o }", False), ('SELECT * WHERE { ?s ?p """a\nFROM <b>""" }', False),
-])
-def test_C4_a_dataset_clause_is_told_from_the_word_from_elsewhere(query, has_dataset):
-    """Which queries keep the union default graph (no FROM) and which name their own dataset."""
-    from kg.serve_worker import has_dataset_clause
-
-    assert has_dataset_clause(query) is has_dataset

@@ -12,18 +12,16 @@ import contextlib
 import csv
 import io
 import json
-import shutil
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
-from conftest import DATA, ONTOLOGY
+from conftest import HOSTILE
 
 from kg.network import as_store as MemoryStore  # a store over an rdflib Dataset
 
-HOSTILE = "<img src=x onerror=alert(1)>"
 BASE = "https://w3id.org/pmkg/"
 
 
@@ -61,23 +59,6 @@ def endpoint(dataset, tmp_path, **limits):
 def server(dataset, tmp_path_factory):
     with endpoint(dataset, tmp_path_factory.mktemp("page"), timeout=30, max_rows=500) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def hostile_dataset(tmp_path_factory):
-    """The shipped data with GMS's name and acronym made a script-injection attempt."""
-    from kg.build import build
-
-    data = tmp_path_factory.mktemp("hostile") / "data"
-    shutil.copytree(DATA, data)
-    orgs = data / "organisations.yaml"
-    text = orgs.read_text(encoding="utf-8")
-    new = text.replace("  name: Genomic Medicine Sweden\n  acronym: GMS\n",
-                       f'  name: "{HOSTILE} Genomic Medicine Sweden"\n  acronym: "{HOSTILE}"\n', 1)
-    assert new != text, "the GMS record moved: update this fixture"
-    orgs.write_text(new, encoding="utf-8")
-    return build(data, ONTOLOGY)
-
 
 
 class Visit:

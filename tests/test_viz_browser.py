@@ -13,32 +13,19 @@ import math
 
 import networkx as nx
 import pytest
-from conftest import DATA, ONTOLOGY
+from conftest import HOSTILE
 
-HOSTILE = "<img src=x onerror=alert(1)>"
 LAPTOP = (1366, 768)
 DESKTOP = (1920, 1080)
 VIEWS = ("landscape", "organisations", "bipartite", "trials")
 
 
 @pytest.fixture(scope="module")
-def hostile_view(tmp_path_factory):
-    """The landscape of a data copy where GMS's name and acronym are a script-injection attempt."""
-    import shutil
-
-    from kg.build import build
+def hostile_view(hostile_dataset):
+    """The landscape of the data where GMS's name and acronym are a script-injection attempt."""
     from kg.network import landscape
 
-    data = tmp_path_factory.mktemp("hostile") / "data"
-    shutil.copytree(DATA, data)
-    orgs = data / "organisations.yaml"
-    text = orgs.read_text(encoding="utf-8")
-    new = text.replace("  name: Genomic Medicine Sweden\n  acronym: GMS\n",
-                       f'  name: "{HOSTILE} Genomic Medicine Sweden"\n  acronym: "{HOSTILE}"\n', 1)
-    assert new != text, "the GMS record moved: update this fixture"
-    orgs.write_text(new, encoding="utf-8")
-    return landscape(build(data, ONTOLOGY))
-
+    return landscape(hostile_dataset)
 
 
 class Visit:

@@ -92,7 +92,7 @@ class Conflict:
     source: str           # where the incoming fact came from
     curated: bool = True  # the kept value is curated (else it came from an earlier import)
 
-    def text(self, mint: Minter | None = None) -> str:
+    def text(self) -> str:
         kept = ", ".join(_show(v) for v in self.kept)
         whose = "curated " if self.curated else ""
         return f"pm:{self.record} {self.field}: {whose}{kept} kept, imported {_show(self.incoming)} left out"
