@@ -19,7 +19,7 @@ from importlib import import_module
 
 from ..config import fingerprint, imports_dir
 from .kept import ImportFileError, Manifest, manifests, read_import, remove
-from .runner import BadRecords, NothingToImport, WrongFormat
+from .runner import BadRecords, NoMatch, NothingToImport, WrongFormat
 from .runner import run_import as _run
 
 #: importer name -> module (``KIND``, ``TITLE``, ``VERSION``, ``input_files``, ``check_format``, ``read``)
@@ -38,5 +38,5 @@ def run_import(kind: str, inputs: dict, **kwargs):
     return _run(importer(kind), inputs, **kwargs)
 
 
-__all__ = ["IMPORTERS", "BadRecords", "ImportFileError", "Manifest", "NothingToImport", "WrongFormat",
+__all__ = ["IMPORTERS", "BadRecords", "ImportFileError", "Manifest", "NoMatch", "NothingToImport", "WrongFormat",
            "fingerprint", "importer", "imports_dir", "manifests", "read_import", "remove", "run_import"]

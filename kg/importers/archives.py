@@ -53,10 +53,17 @@ class Member:
         return open(self.path, "rb")
 
     def size(self) -> int:
-        """Its size on disk (compressed), for progress."""
+        """Its uncompressed size in bytes (for progress; a .gz says it modulo 4 GiB)."""
         if self.inner is not None:
             with zipfile.ZipFile(self.path) as zf:
-                return zf.getinfo(self.inner).compress_size
+                return zf.getinfo(self.inner).file_size
+        if self.gz:
+            with open(self.path, "rb") as fh:
+                fh.seek(0, 2)
+                if fh.tell() < 4:
+                    return 0
+                fh.seek(-4, 2)
+                return int.from_bytes(fh.read(4), "little")
         return self.path.stat().st_size
 
     def head(self, n: int = 1 << 16) -> bytes:
