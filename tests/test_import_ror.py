@@ -8,7 +8,7 @@ from conftest import DATA, ONTOLOGY, ROOT
 from rdflib import Literal, URIRef
 
 from kg import namespaces as ns
-from kg.importers import BadRecords, NoMatch, NothingToImport, WrongFormat, run_import
+from kg.importers import BadRecords, NoMatch, WrongFormat, run_import
 from kg.namespaces import CONCEPT, PMKG, SCHEMA
 
 FIX = ROOT / "tests" / "fixtures" / "ror"
