@@ -88,7 +88,7 @@ OTHER_REGISTRIES = {
 # Anonymous sites: the sponsor's naming pattern for a site and nothing else ("Research Site",
 # "GSK Investigational Site", "Novartis Investigative Site", "Local Institution - 0058", "Site 0012").
 _ANON_SITE = re.compile(
-    r"^(?:(?P<prefix>[\w&.'/-]+(?: [\w&.'/-]+){0,2}) )?"
+    r"^(?:(?P<prefix>[\w&.,'/-]+(?: [\w&.,'/-]+){0,3}) )?"
     r"(?:investigational|investigative|research|clinical research|clinical|study|trial|clinical trial|selected)"
     r" sites?(?:\s*(?:#|no\.?|number|nr\.?|id)?\s*[-:]?\s*[\w-]*\d[\w-]*)?$"
     r"|^local institution(?:\s*-?\s*\d+)?$"
