@@ -402,3 +402,31 @@ def test_filters_matching_nothing_is_not_a_data_problem(tmp_path, curated_index)
 
     with pytest.raises(NoMatch):
         run_import("cordis", REAL_INPUTS, folder=tmp_path, index=curated_index, options={"ids": ["1"]})
+
+
+def test_cli_reads_the_cordis_zip_without_organizations(tmp_path, capsys):
+    import zipfile
+
+    from kg.cli import main
+
+    z = tmp_path / "cordis-HORIZONprojects-csv.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(REAL / "project.csv", "project.csv")
+        zf.write(REAL / "organization.csv", "organization.csv")
+    code = main(["import", "--imports", str(tmp_path / "imp"), "cordis", "--projects", str(z)])
+    assert code == 0, capsys.readouterr().err
+    assert "2 projects" in capsys.readouterr().out
+    code = main(["import", "--imports", str(tmp_path / "imp2"), "cordis", "--projects", str(REAL / "project.csv")])
+    assert code == 2 and "give --organizations" in capsys.readouterr().err
+
+
+def test_importer_doctests():
+    import doctest
+
+    import kg.importers.cordis as cordis
+    import kg.importers.ctgov as ctgov
+    import kg.importers.ror as ror
+    import kg.importers.typed as typed
+
+    for m in (cordis, ctgov, ror, typed):
+        assert doctest.testmod(m).failed == 0, m.__name__
