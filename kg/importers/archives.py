@@ -12,7 +12,7 @@ import gzip
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Callable, cast
+from typing import IO, Callable, Iterator, cast
 
 
 class ArchiveError(ValueError):
@@ -26,6 +26,7 @@ class Member:
     path: Path                  # the input file on disk
     inner: str | None = None    # the file's name inside the zip
     gz: bool = False
+    inner_size: int = 0         # for a zip member: its uncompressed size
 
     @property
     def name(self) -> str:
@@ -55,8 +56,7 @@ class Member:
     def size(self) -> int:
         """Its uncompressed size in bytes (for progress; a .gz says it modulo 4 GiB)."""
         if self.inner is not None:
-            with zipfile.ZipFile(self.path) as zf:
-                return zf.getinfo(self.inner).file_size
+            return self.inner_size
         if self.gz:
             with open(self.path, "rb") as fh:
                 fh.seek(0, 2)
@@ -116,12 +116,36 @@ def members(path: Path, wanted: Callable[[str], bool] | None = None) -> list[Mem
     if is_zip(path):
         try:
             with zipfile.ZipFile(path) as zf:
-                names = [i.filename for i in zf.infolist() if not i.is_dir()]
+                infos = {i.filename: i.file_size for i in zf.infolist() if not i.is_dir()}
         except (zipfile.BadZipFile, OSError) as e:
             raise ArchiveError(f"{path}: not a readable zip archive ({e})") from None
-        names = [n for n in names if not n.startswith("__MACOSX/") and not PurePosixPath(n).name.startswith(".")]
-        return [Member(path, n) for n in sorted(names) if wanted is None or wanted(PurePosixPath(n).name)]
+        names = [n for n in infos if not n.startswith("__MACOSX/") and not PurePosixPath(n).name.startswith(".")]
+        return [Member(path, n, inner_size=infos[n]) for n in sorted(names)
+                if wanted is None or wanted(PurePosixPath(n).name)]
     return [Member(path, gz=is_gz(path))]
+
+
+def read_all(found: list[Member]) -> Iterator[tuple[Member, bytes | Exception]]:
+    """Each member's whole content (or the error reading it), opening each zip archive once
+    (a download of thousands of studies is one zip of thousands of small files)."""
+    zf: zipfile.ZipFile | None = None
+    try:
+        for m in found:
+            try:
+                if m.inner is None:
+                    with m.open() as fh:
+                        yield m, fh.read()
+                    continue
+                if zf is None or zf.filename != str(m.path):
+                    if zf is not None:
+                        zf.close()
+                    zf = zipfile.ZipFile(m.path)
+                yield m, zf.read(m.inner)
+            except (OSError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile) as e:
+                yield m, e
+    finally:
+        if zf is not None:
+            zf.close()
 
 
 def zip_names(path: Path) -> list[str]:
