@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -220,6 +222,17 @@ def trial_ids(texts: list[str]) -> dict[str, list[str]]:
     return out
 
 
+@dataclass
+class _Study:
+    """What one study record says, before it is kept."""
+
+    values: dict[str, list]
+    parts: list[tuple[str, str]]          # (organisation record id, role)
+    sponsor: str | None                   # the lead sponsor's record id
+    folded: list[str]                     # the anonymous sites folded into the sponsor: "name, city, country"
+    counts: Counter = field(default_factory=Counter)
+
+
 class _Org:
     """One organisation as seen across the studies (written at the end, once)."""
 
@@ -289,9 +302,9 @@ class _CtGov:
         except WrongType as e:
             bad(e.path, e.message)
             return
-        if found is None or len(self.ctx.problems) > errors:
+        if len(self.ctx.problems) > errors:
             return
-        vals, parts, folded = found
+        vals, parts = found.values, found.parts
         if nct in self.seen:
             return  # the same study twice (overlapping pages): one node
         self.seen.add(nct)
@@ -310,15 +323,16 @@ class _CtGov:
             if (who, role) not in done:
                 done.add((who, role))
                 note = None
-                if (who, role) == folded[0:2] and folded[2]:
+                if (who, role) == (found.sponsor, "site") and found.folded:
                     note = "Anonymous sites of the sponsor (name, city, country as the registry gives them): " \
-                           + "; ".join(folded[2])
+                           + "; ".join(found.folded)
                 self.emit.participation(rid, who, role, note=note)
+        self.ctx.counts.update(found.counts)   # counted for the studies imported only
         self.ctx.counts["read studies"] += 1
         self.ctx.counts["read participations"] += len(done)
 
-    def _read(self, ps: Node, nct: str, bad) -> tuple[dict[str, list], list[tuple[str, str]], tuple] | None:
-        """The trial's field values, its participations, and the folded anonymous sites of one study."""
+    def _read(self, ps: Node, nct: str, bad) -> _Study:
+        """What one study says: the trial's field values, its participations, its folded anonymous sites."""
         ident = ps.get("identificationModule")
         if not nct:
             bad("identificationModule.nctId", "missing NCT number")
@@ -337,7 +351,7 @@ class _CtGov:
             vals["nct"] = [nct]
         ids = trial_ids([sec.text("id") for sec in ident.items("secondaryIdInfos")]
                         + [ident.get("orgStudyIdInfo").text("id")])
-        counts = self.ctx.counts
+        counts: Counter = Counter()
         for fld in ("ctis", "eudract"):
             if ids.get(fld):
                 vals[fld] = ids[fld][:1]   # one number per trial in the model; the first one given
@@ -421,7 +435,7 @@ class _CtGov:
                 parts.append((self.org(facility, city, code, site=True), "site"))
         if found_countries:
             vals["countries"] = list(dict.fromkeys(found_countries))
-        return vals, parts, (sponsor, "site", list(dict.fromkeys(folded)))
+        return _Study(vals, parts, sponsor, list(dict.fromkeys(folded)), counts)
 
     def finish(self) -> None:
         for rid, o in self.orgs.items():
