@@ -222,3 +222,23 @@ def test_latin1_byte_in_a_study_file_is_located(tmp_path, curated_index):
     (p,) = e.value.problems
     line = text[: text.index("Göteborg")].count("\n") + 1
     assert (p.file, p.line) == ("latin1.json", line) and "not UTF-8" in p.message
+
+
+def test_sponsor_site_numbers_do_not_split_a_site(tmp_path, curated_index):
+    """AbbVie numbers its sites in the facility name ('... /ID# 254062'): the same hospital in two
+    studies, with two numbers, is one organisation."""
+    studies = []
+    for i, suffix in enumerate(("/ID# 254062", "/ID# 255134")):
+        studies.append({"protocolSection": {
+            "identificationModule": {"nctId": f"NCT0999002{i}", "briefTitle": f"Study {i}"},
+            "sponsorCollaboratorsModule": {"leadSponsor": {"name": "AbbVie", "class": "INDUSTRY"}},
+            "contactsLocationsModule": {"locations": [
+                {"facility": f"Clinical Center University of Sarajevo {suffix}", "city": "Sarajevo",
+                 "country": "Bosnia and Herzegovina"}]}}})
+    f = tmp_path / "abbvie.json"
+    f.write_text(json.dumps({"studies": studies}), encoding="utf-8")
+    s = run_import("ctgov", {"path": f}, folder=tmp_path / "imp", index=curated_index)
+    rows = [json.loads(x) for x in (tmp_path / "imp" / "ctgov.jsonl").read_text(encoding="utf-8").splitlines()]
+    names = sorted(r["values"]["name"][0] for r in rows if r.get("kind") == "organisation")
+    assert names == ["AbbVie", "Clinical Center University of Sarajevo"]
+    assert s.counts["sponsor site numbers taken off facility names"] == 2

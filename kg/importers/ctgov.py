@@ -27,7 +27,9 @@ and become a curated organisation with the same name at build time. An
 anonymous site ("Research Site", "GSK Investigational Site", "Local Institution
 - 0058": no identity beyond the sponsor's naming pattern) is not an
 organisation: it becomes the lead sponsor's participation as a site, with the
-sites' cities and countries in its note.
+sites' cities and countries in its note. A sponsor's site number appended to a
+facility's name ("/ID# 254062", "( Site 2017)") is taken off, so the same
+hospital in two studies is one organisation.
 
 Every field is read through :mod:`.typed`: a value of the wrong JSON type is a
 bad record naming its field, never a crash.
@@ -117,6 +119,23 @@ def anonymous_site(name: str) -> bool:
         return False
     prefix = m.group("prefix")
     return not (prefix and _PLACE_WORDS.search(prefix))
+
+
+#: a sponsor's site number after a facility's name: "Irvine Clinical Research /ID# 254062" (AbbVie),
+#: "Kure Kyosai Hospital ( Site 2017)"; the same site in another study has another number
+_SITE_NUMBER = re.compile(r"\s*(?:/\s*ID#\s*\d+|\(\s*Site\s*#?\s*\d+\s*\))$", re.I)
+
+
+def site_name(facility: str) -> str:
+    """A facility's name without the sponsor's site number appended to it.
+
+    >>> site_name("Irvine Clinical Research /ID# 254062"), site_name("Kure Kyosai Hospital ( Site 2017)")
+    ('Irvine Clinical Research', 'Kure Kyosai Hospital')
+    >>> site_name("Local Institution - 0058")   # the whole name is the pattern: anonymous_site() folds it
+    'Local Institution - 0058'
+    """
+    plain = _SITE_NUMBER.sub("", facility)
+    return plain if plain.strip() else facility
 
 
 def _is_input(name: str) -> bool:
@@ -419,6 +438,10 @@ class _CtGov:
         folded: list[str] = []
         for loc in ps.get("contactsLocationsModule").items("locations"):
             cname, city, facility = loc.text("country"), loc.text("city"), loc.text("facility")
+            plain = site_name(facility)
+            if plain != facility:
+                counts["sponsor site numbers taken off facility names"] += 1
+                facility = plain
             code = None
             if cname:
                 code = countries.lookup(cname)
