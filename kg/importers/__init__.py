@@ -11,7 +11,8 @@ number means the same node, and curated facts win) before the one writer
 Modules: :mod:`.cordis`, :mod:`.ctgov`, :mod:`.ror` read the formats;
 :mod:`.runner` runs an import; :mod:`.emit` keeps its records; :mod:`.kept`
 keeps, lists, removes and reads imports back; :mod:`.progress` draws the
-progress bar.
+progress bar; :mod:`.archives` reads inputs inside .zip and .gz files;
+:mod:`.typed` reads registry JSON field by field with the type each must have.
 """
 from __future__ import annotations
 
