@@ -366,8 +366,10 @@ def _import_parser(sub) -> None:
     c = isub.add_parser("cordis", help="CORDIS project.csv + organization.csv (Horizon 2020, Horizon Europe)",
                         description="Import CORDIS open-data exports. Filters combine (all must match); a filter "
                                     "given several times matches any of its values.")
-    c.add_argument("--projects", required=True, metavar="CSV", help="project.csv")
-    c.add_argument("--organizations", "--organisations", required=True, metavar="CSV", help="organization.csv")
+    c.add_argument("--projects", required=True, metavar="CSV|ZIP",
+                   help="project.csv (or .csv.gz), or the CORDIS zip holding project.csv and organization.csv")
+    c.add_argument("--organizations", "--organisations", metavar="CSV",
+                   help="organization.csv (or .csv.gz); not needed when --projects is the CORDIS zip")
     f = c.add_argument_group("filters")
     f.add_argument("--programme", action="append", metavar="CODE", help="framework programme: HORIZON, H2020 ...")
     f.add_argument("--topic", action="append", metavar="PATTERN",
@@ -378,12 +380,14 @@ def _import_parser(sub) -> None:
     _import_options(c)
     t = isub.add_parser("ctgov", help="ClinicalTrials.gov API v2 studies (a JSON file or a folder of them)")
     t.add_argument("path", metavar="FILE|DIR",
-                   help="a study, a /studies page or a list of studies; or a folder of *.json")
+                   help="a study, a /studies page or a list of studies (.json, .json.gz), the download's .zip, "
+                        "or a folder of them")
     _import_options(t)
     r = isub.add_parser("ror", help="ROR schema v2 records (the data dump's .json file)",
                         description="By default only records of organisations already in the graph (same ROR id, "
                                     "Wikidata id, or name and country) are imported, to enrich them.")
-    r.add_argument("dump", metavar="DUMP.json", help="the ROR dump (schema v2 JSON), or an API response")
+    r.add_argument("dump", metavar="DUMP.json",
+                   help="the ROR dump (schema v2 JSON, or the dump's .zip, or .json.gz), or an API response")
     r.add_argument("--all", action="store_true", help="import every record")
     r.add_argument("--ids", action="append", metavar="IDS", help="also these ROR ids: 00j9c2840,... or @FILE")
     _import_options(r)

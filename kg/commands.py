@@ -214,8 +214,22 @@ def report(args) -> int:
 def _id_list(text: str) -> list[str]:
     """``a,b,c`` or ``@FILE`` (one id a line, # comments) -> ids."""
     if text.startswith("@"):
-        lines = Path(text[1:]).read_text(encoding="utf-8").splitlines()
-        return [x.split("#", 1)[0].strip() for x in lines if x.split("#", 1)[0].strip()]
+        path = Path(text[1:])
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise UsageError(f"--ids {text}: cannot read {path} ({e.strerror or e})") from None
+        try:
+            lines = data.decode("utf-8-sig").splitlines()
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, e.start) + 1
+            raise UsageError(f"--ids {text}: {path} line {line}: not UTF-8 text (byte 0x{data[e.start]:02x}); "
+                             f"give one id a line") from None
+        ids = [x.split("#", 1)[0].strip() for x in lines if x.split("#", 1)[0].strip()]
+        bad = next((i for i in ids if not i.isprintable()), None)
+        if bad is not None:
+            raise UsageError(f"--ids {text}: {path}: {bad[:40]!r} is not an id (control characters)")
+        return ids
     return [x.strip() for x in text.split(",") if x.strip()]
 
 
@@ -257,6 +271,10 @@ def import_(args) -> int:
         print("Fix them, or run again with --skip-bad to import the good records and write a report of the "
               "bad ones.", file=sys.stderr)
         return DATA_PROBLEM
+    except importers.NoMatch as e:
+        # the input is fine; the selection matched nothing: not a data problem (exit 0)
+        print(f"pmkg: nothing imported: {e}", file=sys.stderr)
+        return OK
     except importers.NothingToImport as e:
         print(f"pmkg: error: {e}", file=sys.stderr)
         return DATA_PROBLEM

@@ -12,7 +12,7 @@ SCHEMES: dict[str, tuple[str, ...]] = {
         'residual-disease-monitoring', 'retrospective', 'simon-two-stage', 'single-arm', 'umbrella',
     ),
     'orgkind': (
-        'cluster', 'company', 'eu-body', 'foundation', 'funding-agency', 'government-agency',
+        'archive', 'cluster', 'company', 'eu-body', 'foundation', 'funding-agency', 'government-agency',
         'healthcare-network', 'hospital', 'industry-association', 'innovation-programme',
         'national-initiative', 'ngo', 'patient-organisation', 'region', 'research-infrastructure',
         'research-institute', 'unclassified', 'university', 'university-hospital',
@@ -29,7 +29,7 @@ SCHEMES: dict[str, tuple[str, ...]] = {
     ),
     'sector': (
         'academia', 'healthcare', 'industry', 'non-profit', 'patient-organisations', 'public-sector',
-        'regions', 'research-infrastructure',
+        'regions', 'research-funding', 'research-infrastructure',
     ),
     'status': (
         'active-not-recruiting', 'completed', 'enrolling-by-invitation', 'not-yet-recruiting', 'planned',

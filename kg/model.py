@@ -93,6 +93,8 @@ KINDS: dict[str, Kind] = {
                 Field("country", COUNTRY, (SCHEMA.addressCountry,), required=True),
                 Field("city", TEXT, (SCHEMA.addressLocality,)),
                 Field("ror", ROR, (PMKG.ror, SCHEMA.sameAs)),
+                Field("ror_status", IDENT, (PMKG.rorStatus,), pattern=r"^(active|inactive|withdrawn)$",
+                      doc="the status of its ROR record: active, inactive or withdrawn"),
                 Field("pic", IDENT, (ORG.identifier,), pattern=r"^\d+$", datatype=PMKG.PIC,
                       doc="the EU Participant Identification Code (CORDIS organisation id)"),
                 WIKIDATA_F, WEBSITE, SAME_AS,

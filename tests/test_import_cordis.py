@@ -185,7 +185,7 @@ def test_provenance_of_the_import_graph(imported, ds):
         assert graph.value(f, DCTERMS.modified).datatype == ns.XSD.dateTime
     act = graph.value(src, PROV.wasGeneratedBy)
     agent = graph.value(act, PROV.wasAssociatedWith)
-    assert str(graph.value(agent, SCHEMA.softwareVersion)) == "cordis-1"
+    assert str(graph.value(agent, SCHEMA.softwareVersion)) == "cordis-2"
     # every imported entity names the import as a source, in the import's own graph
     assert (pm("cordis-org-999000004"), DCTERMS.source, src) in graph
     assert (pm("ous"), DCTERMS.source, src) in graph
@@ -304,3 +304,129 @@ def test_hostile_strings_stay_literals(tmp_path, curated_index):
     assert Literal(hostile.replace("\x0b", " ")) in set(ds.objects(pm("ous"), SCHEMA.alternateName))
     assert not any("evil.example" in str(t) for q in ds.quads((None, None, None, None)) for t in q[:3]
                    if isinstance(t, URIRef))
+
+
+# --- real-shaped exports (fixtures/cordis/realshaped) ----------------------------------------------
+
+REAL = FIX / "realshaped"
+REAL_INPUTS = {"projects": REAL / "project.csv", "organizations": REAL / "organization.csv"}
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory, curated_index):
+    folder = tmp_path_factory.mktemp("cordis-real")
+    s = run_import("cordis", REAL_INPUTS, folder=folder, index=curated_index)
+    return s, kept_records(folder)
+
+
+def test_cordis_natural_person_is_not_a_company(real):
+    s, recs = real
+    names = {r.values["name"][0].value for r in recs.values() if r.kind == "organisation"}
+    assert "HANSEN Kari Elisabeth" not in names and "NORDQVIST Anna" not in names
+    assert s.counts["participations of natural persons left out"] == 2
+    assert s.counts["read organisations"] == 4
+    # a company with an SME flag and an address stays a company
+    fjord = recs["cordis-org-990100005"]
+    assert fjord.values["kind"][0].value == "company"
+
+
+def test_long_english_short_name_is_not_an_acronym(real):
+    _, recs = real
+    nhf = recs["cordis-org-990100002"]
+    assert "acronym" not in nhf.values
+    assert [v.value for v in nhf.values["alt_names"]] == ["NATIONAL HELLENIC FOUNDATION FOR RESEARCH AND DEVELOPMENT"]
+    assert "acronym" not in recs["cordis-org-990100003"].values
+    assert [v.value for v in recs["cordis-org-990100001"].values["acronym"]] == ["NFUS"]
+
+
+def test_cordis_zip_is_read_directly(tmp_path, curated_index):
+    """The export ships as one zip with project.csv, organization.csv and other tables (here in a folder)."""
+    import zipfile
+
+    z = tmp_path / "cordis-HORIZONprojects-csv.zip"
+    with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.write(REAL / "project.csv", "csv/project.csv")
+        zf.write(REAL / "organization.csv", "csv/organization.csv")
+        zf.writestr("csv/topics.csv", '"projectID";"topic"\n')
+        zf.writestr("csv/euroSciVoc.csv", '"projectID";"euroSciVocCode"\n')
+    s = run_import("cordis", {"projects": z, "organizations": None}, folder=tmp_path / "imp", index=curated_index)
+    assert s.counts["read projects"] == 2 and s.counts["read participations"] == 4
+    assert [f["name"] for f in s.manifest.files] == ["cordis-HORIZONprojects-csv.zip"]
+
+
+def test_cordis_zip_without_organization_csv_is_refused(tmp_path, curated_index):
+    import zipfile
+
+    z = tmp_path / "only-projects.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(REAL / "project.csv", "project.csv")
+    with pytest.raises(WrongFormat, match="no organization.csv in the zip archive.*project.csv"):
+        run_import("cordis", {"projects": z, "organizations": None}, folder=tmp_path / "imp", index=curated_index)
+
+
+def test_cordis_gz_files_are_read_directly(tmp_path, curated_index):
+    import gzip
+
+    p, o = tmp_path / "project.csv.gz", tmp_path / "organization.csv.gz"
+    p.write_bytes(gzip.compress((REAL / "project.csv").read_bytes()))
+    o.write_bytes(gzip.compress((REAL / "organization.csv").read_bytes()))
+    s = run_import("cordis", {"projects": p, "organizations": o}, folder=tmp_path / "imp", index=curated_index)
+    assert s.counts["read projects"] == 2
+
+
+def test_latin1_byte_deep_in_a_cordis_csv_is_located(tmp_path, curated_index):
+    """Issue 15 E7: a Latin-1 byte past the first 8 KB: a bad record with file, line, record and field."""
+    text = (REAL / "organization.csv").read_text(encoding="utf-8")
+    header, *rows = text.splitlines(keepends=True)
+    filler = [r.replace('"101990002";"FJORDLAB";"990100005"', f'"101990002";"FJORDLAB";"99020{i:04d}"')
+              for i in range(60) for r in rows[4:5]]
+    assert sum(map(len, filler)) > 8192
+    data = (header + "".join(filler) + "".join(rows)).encode("utf-8")
+    data = data.replace(b"GOTEBORG", b"G\xd6TEBORG")   # Latin-1 Ö, in every FJORDLAB AB row
+    org = tmp_path / "organization.csv"
+    org.write_bytes(data)
+    with pytest.raises(BadRecords) as e:
+        run_import("cordis", {"projects": REAL / "project.csv", "organizations": org}, folder=tmp_path / "imp",
+                   index=curated_index)
+    first = e.value.problems[0]
+    assert (first.file, first.line, first.record, first.field) == ("organization.csv", 2, "101990002/990200000",
+                                                                   "city")
+    assert "byte 0xd6 is not UTF-8" in first.message
+    s = run_import("cordis", {"projects": REAL / "project.csv", "organizations": org}, folder=tmp_path / "imp",
+                   index=curated_index, skip_bad=True)
+    assert s.counts["read projects"] == 2 and len(s.skipped) == 61
+
+
+def test_filters_matching_nothing_is_not_a_data_problem(tmp_path, curated_index):
+    from kg.importers import NoMatch
+
+    with pytest.raises(NoMatch):
+        run_import("cordis", REAL_INPUTS, folder=tmp_path, index=curated_index, options={"ids": ["1"]})
+
+
+def test_cli_reads_the_cordis_zip_without_organizations(tmp_path, capsys):
+    import zipfile
+
+    from kg.cli import main
+
+    z = tmp_path / "cordis-HORIZONprojects-csv.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(REAL / "project.csv", "project.csv")
+        zf.write(REAL / "organization.csv", "organization.csv")
+    code = main(["import", "--imports", str(tmp_path / "imp"), "cordis", "--projects", str(z)])
+    assert code == 0, capsys.readouterr().err
+    assert "2 projects" in capsys.readouterr().out
+    code = main(["import", "--imports", str(tmp_path / "imp2"), "cordis", "--projects", str(REAL / "project.csv")])
+    assert code == 2 and "give --organizations" in capsys.readouterr().err
+
+
+def test_importer_doctests():
+    import doctest
+
+    import kg.importers.cordis as cordis
+    import kg.importers.ctgov as ctgov
+    import kg.importers.ror as ror
+    import kg.importers.typed as typed
+
+    for m in (cordis, ctgov, ror, typed):
+        assert doctest.testmod(m).failed == 0, m.__name__

@@ -69,11 +69,16 @@ def test_sponsor_and_phase_of_a_new_trial(ds):
     assert len(hegp) == 1 and str(ds.value(hegp[0], SCHEMA.addressCountry)) == "FR"
 
 
-def test_generic_site_names_are_not_merged_across_places(ds):
+def test_anonymous_research_sites_fold_into_the_sponsor(ds):
+    """'Research Site' in Lyon and in Oslo is the sponsor's naming pattern, not two organisations."""
     t = pm("ctgov-nct09999991")
-    sites = [o for o, r in roles(ds, t).items() if str(ds.value(o, SCHEMA.name)) == "Research Site"]
-    assert len(sites) == 2
-    assert {str(ds.value(o, SCHEMA.addressLocality)) for o in sites} == {"Lyon", "Oslo"}
+    assert not [o for o in roles(ds, t) if str(ds.value(o, SCHEMA.name)) == "Research Site"]
+    assert not list(ds.subjects(SCHEMA.name, Literal("Research Site")))
+    sites = [m for m in ds.subjects(ORG.organization, t)
+             if (m, ORG.member, pm("hus")) in ds and (m, ORG.role, ROLE.site) in ds]
+    assert len(sites) == 1
+    note = str(ds.value(sites[0], ns.RDFS.comment))
+    assert "Research Site, Lyon, France" in note and "Research Site, Oslo, Norway" in note
 
 
 def test_curated_trial_is_enriched_not_duplicated(ds):
@@ -160,6 +165,29 @@ def test_country_names():
 
     assert country_code("Korea, Republic of") == "KR"
     assert country_code("Turkey") == "TR"
+    assert country_code("Turkey (Türkiye)") == "TR"
+    assert country_code("Russia") == "RU"
+    assert country_code("South Korea") == "KR"
     assert country_code("Norway") == "NO"
     with pytest.raises(ValueError, match="unknown country 'Atlantis'"):
         country_code("Atlantis")
+
+
+def test_ctgov_has_no_country_table_of_its_own():
+    """One country module: kg.countries (names as data in kg/country-names.tsv)."""
+    import kg.importers.ctgov as ctgov
+
+    assert not hasattr(ctgov, "COUNTRY_ALIASES")
+
+
+def test_every_realdata_country_name_is_known():
+    """Every LocationCountry name seen in real downloads (old and current naming) resolves."""
+    from kg import countries
+
+    seen = ["United States", "Japan", "China", "France", "Korea, Republic of", "Turkey", "Turkey (Türkiye)",
+            "South Korea", "Russia", "Czechia", "Taiwan", "Hong Kong", "Puerto Rico", "Vietnam",
+            "Bosnia and Herzegovina", "United Arab Emirates", "Iran, Islamic Republic of",
+            "Macedonia, The Former Yugoslav Republic of", "North Macedonia", "Russian Federation",
+            "Côte D'Ivoire", "Congo, The Democratic Republic of the", "Virgin Islands (U.S.)", "Swaziland",
+            "Lao People's Democratic Republic", "Syrian Arab Republic", "Moldova, Republic of", "Reunion"]
+    assert {n: countries.lookup(n) is not None for n in seen} == {n: True for n in seen}

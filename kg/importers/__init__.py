@@ -11,7 +11,8 @@ number means the same node, and curated facts win) before the one writer
 Modules: :mod:`.cordis`, :mod:`.ctgov`, :mod:`.ror` read the formats;
 :mod:`.runner` runs an import; :mod:`.emit` keeps its records; :mod:`.kept`
 keeps, lists, removes and reads imports back; :mod:`.progress` draws the
-progress bar.
+progress bar; :mod:`.archives` reads inputs inside .zip and .gz files;
+:mod:`.typed` reads registry JSON field by field with the type each must have.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from importlib import import_module
 
 from ..config import fingerprint, imports_dir
 from .kept import ImportFileError, Manifest, manifests, read_import, remove
-from .runner import BadRecords, NothingToImport, WrongFormat
+from .runner import BadRecords, NoMatch, NothingToImport, WrongFormat
 from .runner import run_import as _run
 
 #: importer name -> module (``KIND``, ``TITLE``, ``VERSION``, ``input_files``, ``check_format``, ``read``)
@@ -38,5 +39,5 @@ def run_import(kind: str, inputs: dict, **kwargs):
     return _run(importer(kind), inputs, **kwargs)
 
 
-__all__ = ["IMPORTERS", "BadRecords", "ImportFileError", "Manifest", "NothingToImport", "WrongFormat",
+__all__ = ["IMPORTERS", "BadRecords", "ImportFileError", "Manifest", "NoMatch", "NothingToImport", "WrongFormat",
            "fingerprint", "importer", "imports_dir", "manifests", "read_import", "remove", "run_import"]

@@ -19,9 +19,21 @@ What becomes what:
   own) -> associated-partner, thirdParty -> third-party.
 
 CORDIS writes Greece as EL and the United Kingdom as UK; they become GR and GB.
+A natural person taking part (CORDIS lists them with their name in the
+organisation columns, no VAT number, address or web site) is not an
+organisation: the row is left out, and counted. A short name that is a phrase
+(more than three words or 20 characters, often an English translation of the
+name) is an alternative name, not an acronym. The project's ``totalCost`` and
+``status`` have no field in the model and are not imported.
+
+The exports ship as one zip: ``--projects cordis-HORIZONprojects-csv.zip``
+alone reads ``project.csv`` and ``organization.csv`` from inside it (in any
+folder); each file may also be gzipped (``.gz``). Lines are decoded one by one,
+so a byte that is not UTF-8 is a bad record with its line and field.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import fnmatch
 import re
@@ -30,11 +42,12 @@ from pathlib import Path
 from typing import Iterator
 
 from ..load import check_date
+from .archives import ArchiveError, Member, is_zip, members
 from .runner import ImportContext, WrongFormat
 
 KIND = "cordis"
 TITLE = "CORDIS"
-VERSION = "cordis-1"
+VERSION = "cordis-2"
 MAIN_COUNT = "read projects"
 
 PROJECT_COLUMNS = ("id", "title")
@@ -72,8 +85,45 @@ _DIGITS = re.compile(r"^\d+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
+_PROJECT_FILES = ("project.csv", "projects.csv")
+_ORG_FILES = ("organization.csv", "organisation.csv", "organizations.csv", "organisations.csv")
+
+
 def input_files(inputs: dict) -> list[Path]:
-    return [Path(inputs["projects"]), Path(inputs["organizations"])]
+    """The files on disk: project.csv and organization.csv, or the one zip that holds both."""
+    out = [Path(inputs["projects"])]
+    if inputs.get("organizations") and Path(inputs["organizations"]) != out[0]:
+        out.append(Path(inputs["organizations"]))
+    return out
+
+
+def _pick(path: Path, names: tuple[str, ...], what: str) -> Member:
+    """The member of the CORDIS zip ``path`` called one of ``names`` (in any folder), or of a plain file."""
+    try:
+        if not is_zip(path):
+            return members(path)[0]
+        found = members(path, lambda n: n.lower() in names or n.lower() in {x + ".gz" for x in names})
+    except ArchiveError as e:
+        raise WrongFormat(str(e)) from None
+    if len(found) != 1:
+        from .archives import zip_names
+
+        listed = ", ".join(zip_names(path)[:8])
+        raise WrongFormat(f"{path}: {'no' if not found else 'more than one'} {what} in the zip archive "
+                          f"(it holds: {listed or 'nothing'})")
+    return found[0]
+
+
+def _members(inputs: dict) -> tuple[Member, Member]:
+    """(project.csv, organization.csv) to read, from plain or .gz files or from inside a zip."""
+    projects = Path(inputs["projects"])
+    orgs = Path(inputs["organizations"]) if inputs.get("organizations") else None
+    if orgs is None:
+        if not is_zip(projects):
+            raise WrongFormat(f"{projects}: give --organizations organization.csv too (or the CORDIS zip, "
+                              f"which holds both)")
+        orgs = projects
+    return _pick(projects, _PROJECT_FILES, "project.csv"), _pick(orgs, _ORG_FILES, "organization.csv")
 
 
 def nothing_message(options: dict) -> str:
@@ -84,12 +134,21 @@ def nothing_message(options: dict) -> str:
 
 # --- reading the CSV -----------------------------------------------------------------------------
 
-def _header(path: Path) -> list[str]:
+def _header(member: Member) -> list[str]:
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            head = fh.read(4096)
-    except UnicodeDecodeError:
-        raise WrongFormat(f"{path}: not UTF-8 text, so not a CORDIS CSV export") from None
+        raw = member.head(4096)
+    except ArchiveError as e:
+        raise WrongFormat(str(e)) from None
+    path = member.name
+    if raw[:2] in (b"PK", b"\x1f\x8b"):
+        kind = "zip" if raw[:2] == b"PK" else "gz"
+        raise WrongFormat(f"{path}: a {kind} archive without its suffix; rename it to .{kind}")
+    try:
+        head = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        if e.start < len(raw) - 4 and b"\n" not in raw[:e.start]:
+            raise WrongFormat(f"{path}: not UTF-8 text, so not a CORDIS CSV export") from None
+        head = raw.decode("utf-8-sig", errors="replace")   # a stray byte in a row: rows() locates it
     stripped = head.lstrip()
     if stripped[:1] in ("{", "["):
         raise WrongFormat(f"{path}: this is JSON (a ROR dump or ClinicalTrials.gov studies?), "
@@ -102,8 +161,9 @@ def _header(path: Path) -> list[str]:
 
 def check_format(inputs: dict) -> None:
     """Refuse files that are not CORDIS project.csv / organization.csv exports."""
-    p, o = input_files(inputs)
-    ph, oh = _header(p), _header(o)
+    pm_, om = _members(inputs)
+    p, o = pm_.name, om.name
+    ph, oh = _header(pm_), _header(om)
     if set(ORG_COLUMNS) <= set(ph):
         raise WrongFormat(f"{p}: this is a CORDIS organization.csv; give it as --organizations "
                           f"and project.csv as --projects")
@@ -120,19 +180,30 @@ def check_format(inputs: dict) -> None:
                           f"found: {', '.join(oh[:8])}{' ...' if len(oh) > 8 else ''})")
 
 
-def rows(path: Path, on_bytes=None) -> Iterator[tuple[int, dict[str, str] | None, list[str], int]]:
+def rows(path: Path | Member, on_bytes=None) -> Iterator[tuple[int, dict[str, str] | None, list[str], int]]:
     """(first line, row as a dict or None when the column count is wrong, the raw fields, header width)
-    for every record of a CORDIS CSV file; ``on_bytes(n)`` is told how far the reading got."""
+    for every record of a CORDIS CSV file; ``on_bytes(n)`` is told how far the reading got.
+
+    Lines are decoded one by one: a byte that is not UTF-8 becomes U+FFFD in its field and the row's
+    fields get a :data:`NOT_UTF8` entry naming the line and byte (see :func:`undecodable`)."""
     csv.field_size_limit(1 << 24)
+    member = path if isinstance(path, Member) else Member(Path(path))
     done = 0
+    bad_lines: dict[int, str] = {}
 
     def lines(fh):
         nonlocal done
-        for line in fh:
+        for n, line in enumerate(fh, 1):
             done += len(line)
-            yield line
+            if n == 1 and line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8):]
+            try:
+                yield line.decode("utf-8")
+            except UnicodeDecodeError as e:
+                bad_lines[n] = f"line {n}: byte 0x{line[e.start]:02x} is not UTF-8"
+                yield line.decode("utf-8", errors="replace")
 
-    with open(path, encoding="utf-8-sig", newline="") as fh:
+    with member.open() as fh:
         reader = csv.reader(lines(fh), delimiter=";", quotechar='"', doublequote=True, strict=True)
         header = [c.strip() for c in next(reader, [])]
         width = len(header)
@@ -144,12 +215,31 @@ def rows(path: Path, on_bytes=None) -> Iterator[tuple[int, dict[str, str] | None
                 return
             except csv.Error as e:
                 raise _CsvBroken(last + 1, str(e)) from None
+            except (OSError, EOFError) as e:   # a damaged .gz or zip member
+                raise _CsvBroken(last + 1, f"cannot be read ({e})") from None
             start, last = last + 1, reader.line_num
             if on_bytes:
                 on_bytes(done)
             if not raw or raw == [""]:
                 continue  # a blank line
-            yield start, (dict(zip(header, raw)) if len(raw) == width else None), raw, width
+            row = dict(zip(header, raw)) if len(raw) == width else None
+            if row is not None and bad_lines:
+                where = [bad_lines.pop(n) for n in range(start, last + 1) if n in bad_lines]
+                if where:
+                    row[NOT_UTF8] = "; ".join(where)
+            yield start, row, raw, width
+
+
+#: the key rows() adds to a row that held bytes that are not UTF-8
+NOT_UTF8 = "\x00not-utf8"
+
+
+def undecodable(row: dict[str, str]) -> tuple[str, str] | None:
+    """(column, message) when the row held a byte that is not UTF-8 (its field holds U+FFFD)."""
+    if NOT_UTF8 not in row:
+        return None
+    col = next((k for k, v in row.items() if k != NOT_UTF8 and "\ufffd" in v), None)
+    return col or "", f"not UTF-8 text ({row[NOT_UTF8]}); the file is probably Latin-1: save it as UTF-8"
 
 
 class _CsvBroken(Exception):
@@ -202,6 +292,36 @@ def _country(value: str) -> str | None:
     return v
 
 
+#: a CORDIS legal-entity name as it is written for a natural person: SURNAME Given Names
+_PERSON_NAME = re.compile(r"^(?:[A-ZÀ-Þ][A-ZÀ-Þ'’-]+ )+(?:[A-ZÀ-Þ][a-zß-ÿ'’-]+)(?: [A-ZÀ-Þ][a-zß-ÿ'’-]+)*$")
+
+
+def natural_person(row: dict[str, str]) -> bool:
+    """Whether an organization.csv row is a natural person taking part: CORDIS gives them no VAT
+    number, address, web site or SME flag, and writes the name SURNAME Given Names.
+
+    >>> natural_person({"name": "CORDOVA Trey Christian", "vatNumber": "", "street": "", "city": "",
+    ...                 "organizationURL": "", "SME": "", "activityType": "PRC"})
+    True
+    >>> natural_person({"name": "COMET GLOBAL INNOVATION, SL", "vatNumber": "ESB66340514", "street": "C GRAN",
+    ...                 "city": "Barcelona", "organizationURL": "", "SME": "true", "activityType": "PRC"})
+    False
+    """
+    if any((row.get(c) or "").strip() for c in ("vatNumber", "street", "city", "organizationURL", "SME")):
+        return False
+    return bool(_PERSON_NAME.match(" ".join((row.get("name") or "").split())))
+
+
+def is_acronym(short: str) -> bool:
+    """Whether a CORDIS shortName is an acronym or short name rather than a phrase.
+
+    >>> [is_acronym(s) for s in ("LICR", "WH Gelsenkirchen", "Motor Neurone Disease Association",
+    ...                          "RESEARCH UNIVERSITY INSTITUTE OF COMMUNICATION AND COMPUTER SYSTEMS")]
+    [True, True, False, False]
+    """
+    return len(short) <= 20 and len(short.split()) <= 3
+
+
 def _split(value: str) -> list[str]:
     return [t.strip() for t in re.split(r"[;,]", value or "") if t.strip()]
 
@@ -250,7 +370,7 @@ class _Cordis:
         self.ctx.problem(file, line, record, fld, msg)
 
     # project.csv
-    def projects(self, path: Path, bar) -> None:
+    def projects(self, path: Member, bar) -> None:
         file = path.name
         try:
             for line, row, raw, width in rows(path, bar.update):
@@ -259,6 +379,10 @@ class _Cordis:
                                  f"{len(raw)} columns where the header has {width} (a stray quote or ';'?)")
                     continue
                 pid = row.get("id", "").strip()
+                broken = undecodable(row)
+                if broken:
+                    self.problem(file, line, pid or None, *broken)
+                    continue
                 if not pid:
                     self.problem(file, line, None, "id", "missing project id")
                     continue
@@ -368,7 +492,7 @@ class _Cordis:
         return parent
 
     # organization.csv
-    def organisations(self, path: Path, bar, offset: int) -> None:
+    def organisations(self, path: Member, bar, offset: int) -> None:
         file = path.name
         try:
             for line, row, raw, width in rows(path, lambda n: bar.update(offset + n)):
@@ -377,6 +501,11 @@ class _Cordis:
                                  f"{len(raw)} columns where the header has {width} (a stray quote or ';'?)")
                     continue
                 pid = row.get("projectID", "").strip()
+                broken = undecodable(row)
+                if broken:
+                    oid = row.get("organisationID", "").strip()
+                    self.problem(file, line, f"{pid}/{oid}" if oid else pid or None, *broken)
+                    continue
                 if not _DIGITS.match(pid):
                     self.problem(file, line, None, "projectID",
                                  "missing project id" if not pid else f"{pid!r} is not a CORDIS project id")
@@ -411,6 +540,10 @@ class _Cordis:
             self.problem(file, line, rec, "country", str(e))
         if role is None or len(self.ctx.problems) > errors:   # (an unknown role is a problem too)
             return
+        if natural_person(row):
+            # a person, not an organisation (and personal data): left out, and counted
+            self.ctx.counts["participations of natural persons left out"] += 1
+            return
         org = self.mint.imported_id("cordis-org", oid)
         if oid not in self.orgs:
             self.orgs.add(oid)
@@ -426,7 +559,10 @@ class _Cordis:
         vals: dict[str, list] = {"name": [name]}
         short = _text(row.get("shortName"))
         if short and short.casefold() != name.casefold():
-            vals["acronym"] = [short]
+            if is_acronym(short):
+                vals["acronym"] = [short]
+            else:   # a phrase: often an English translation of the name, never an acronym
+                vals["alt_names"] = [short]
         kind, sector = ACTIVITY.get(row.get("activityType", "").strip().upper(), (None, None))
         if kind:
             vals["kind"] = [kind]
@@ -451,11 +587,16 @@ class _Cordis:
 
 
 def read(ctx: ImportContext, inputs: dict, options: dict) -> None:
-    """Import ``inputs['projects']`` and ``inputs['organizations']`` (filtered by ``options``)."""
-    projects, organisations = input_files(inputs)
-    total = projects.stat().st_size + organisations.stat().st_size
-    bar = ctx.bar(total, "bytes", "CORDIS")
+    """Import project.csv and organization.csv of ``inputs`` (filtered by ``options``)."""
+    projects, organisations = _members(inputs)
+    first = projects.size()
+    bar = ctx.bar(first + organisations.size(), "bytes", "CORDIS")
     imp = _Cordis(ctx, options)
     imp.projects(projects, bar)
-    imp.organisations(organisations, bar, projects.stat().st_size)
+    imp.organisations(organisations, bar, first)
     bar.close()
+
+
+def matched_nothing(options: dict, counts) -> bool:
+    """Whether projects were read but the filters let none through (not a data problem: runner.NoMatch)."""
+    return bool(counts.get("filtered out projects"))

@@ -2,38 +2,56 @@
 
 A file may hold one study (``{"protocolSection": ...}``), a page of the
 ``/api/v2/studies`` endpoint (``{"studies": [...], "nextPageToken": ...}``) or a
-list of studies; a folder is read file by file (``*.json``, sorted).
+list of studies; a folder is read file by file (``*.json``, sorted); a ``.zip``
+(the website's download: one JSON file per study) and a ``.gz`` are read directly.
 
 What becomes what (``protocolSection`` modules):
 
 * identification: the trial (``schema:MedicalTrial``) keyed by its NCT number,
-  brief title as name, official title as an alternative name, acronym, EudraCT
-  and EU CT numbers from the secondary ids;
+  brief title as name, official title as an alternative name, acronym; the
+  secondary ids are recognised by their pattern whatever type and domain the
+  record gives them (``OTHER`` "CTIS (EU)", ``REGISTRY`` "EU Trial Number",
+  untyped ...): an EU CT number (``YYYY-5NNNNN-NN-NN``) -> ``pmkg:ctisNumber``, a
+  EudraCT number (``YYYY-NNNNNN-NN``) -> ``pmkg:eudractNumber``;
 * status: ``pmkg:status`` (overallStatus), start date, completion date;
 * design: ``pmkg:phase`` (phases), ``pmkg:design`` (allocation, single-group
   model, no masking -> open-label);
 * conditions: conditions and keywords as ``schema:keywords``;
 * sponsor and collaborators: organisations with the roles sponsor and
   collaborator; contacts and locations: facilities with the role site, and the
-  trial's countries.
+  trial's countries (every name ClinicalTrials.gov uses, via :mod:`kg.countries`;
+  an unknown one leaves that location without a country and is counted).
 
-Organisations have no identifier on ClinicalTrials.gov: they are keyed by name
-(plus city and country for generic site names such as "Research Site"), and
-become a curated organisation with the same full name at build time.
+Organisations have no identifier on ClinicalTrials.gov: they are keyed by name,
+and become a curated organisation with the same name at build time. An
+anonymous site ("Research Site", "GSK Investigational Site", "Local Institution
+- 0058": no identity beyond the sponsor's naming pattern) is not an
+organisation: it becomes the lead sponsor's participation as a site, with the
+sites' cities and countries in its note. A sponsor's site number appended to a
+facility's name ("/ID# 254062", "( Site 2017)") is taken off, so the same
+hospital in two studies is one organisation.
+
+Every field is read through :mod:`.typed`: a value of the wrong JSON type is a
+bad record naming its field, never a crash.
 """
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import countries
 from ..load import check_date
+from .archives import ArchiveError, Member, members, read_all
 from .runner import ImportContext, WrongFormat
+from .typed import Node, WrongType
 
 KIND = "ctgov"
 TITLE = "ClinicalTrials.gov"
-VERSION = "ctgov-1"
+VERSION = "ctgov-2"
 MAIN_COUNT = "read studies"
 
 STATUS = {
@@ -53,51 +71,138 @@ SPONSOR_CLASS = {
     "INDUSTRY": ("company", "industry"), "NIH": ("government-agency", "public-sector"),
     "FED": ("government-agency", "public-sector"), "OTHER_GOV": ("government-agency", "public-sector"),
 }
-#: country names ClinicalTrials.gov uses that ISO 3166 (pycountry) knows by another name
-COUNTRY_ALIASES = {
-    "turkey": "TR", "kosovo": "XK", "macedonia, the former yugoslav republic of": "MK",
-    "palestinian territory, occupied": "PS", "palestinian territories, occupied": "PS",
-    "virgin islands (u.s.)": "VI", "libyan arab jamahiriya": "LY", "reunion": "RE",
-    "korea, republic of": "KR", "iran, islamic republic of": "IR", "the netherlands": "NL",
+
+# Trial registry numbers, recognised by their pattern wherever they stand in a secondary id.
+#: EU CT number (CTIS, since 2023): year, a sequence from 500000, two check digits, a two-digit suffix
+EU_CT = re.compile(r"(?<![\d-])(\d{4}-5\d{5}-\d{2}-\d{2})(?![\d])")
+#: EudraCT number (2004-2023): year, a six-digit sequence below 500000, two check digits
+#: (also inside EU CTR ids such as EUCTR2012-003157-29-GB)
+EUDRACT = re.compile(r"(?<![\d-])(\d{4}-[0-4]\d{5}-\d{2})(?![\d])")
+#: an EU CT number without its suffix (2022-503007-22): recognised, but not a number the model can hold
+EU_CT_SHORT = re.compile(r"(?<![\d-])(\d{4}-5\d{5}-\d{2})(?![\d-])")
+_NCT_ANY = re.compile(r"\bNCT\d{8}\b")
+#: other registries' numbers: recognised and counted; the model has no field for them
+OTHER_REGISTRIES = {
+    "ISRCTN": re.compile(r"\bISRCTN\d{8}\b"), "WHO UTN": re.compile(r"\bU1111-\d{4}-\d{4}\b"),
+    "jRCT": re.compile(r"\bjRCT\d{10}\b"), "ChiCTR": re.compile(r"\bChiCTR[-\w]*\d{4,}\b"),
+    "ANZCTR": re.compile(r"\bACTRN\d{14}\b"), "DRKS": re.compile(r"\bDRKS\d{8}\b"),
+    "SNCTP": re.compile(r"\bSNCTP\d{9}\b"), "CTRI": re.compile(r"\bCTRI/\d{4}/\d{2,3}/\d{6}\b"),
 }
-_GENERIC_SITE = re.compile(r"\b(site|sites|investigational|investigative|local institution|research facility)\b", re.I)
-_NCT = re.compile(r"^NCT\d{8}$")
+
+# Anonymous sites: the sponsor's naming pattern for a site and nothing else ("Research Site",
+# "GSK Investigational Site", "Novartis Investigative Site", "Local Institution - 0058", "Site 0012").
+_ANON_SITE = re.compile(
+    r"^(?:(?P<prefix>[\w&.,'/-]+(?: [\w&.,'/-]+){0,3}) )?"
+    r"(?:investigational|investigative|research|clinical research|clinical|study|trial|clinical trial|selected)"
+    r" sites?(?:\s*(?:#|no\.?|number|nr\.?|id)?\s*[-:]?\s*[\w-]*\d[\w-]*)?$"
+    r"|^local institution(?:\s*-?\s*\d+)?$"
+    r"|^(?:study |investigational |research )?site\s*(?:#|no\.?|number|nr\.?|reference id)?\s*[-:]?\s*\d[\w-]*$",
+    re.I)
+#: words that give a site an identity of its own ("Oslo University Hospital Research Site" is a place)
+_PLACE_WORDS = re.compile(
+    r"\b(universit\w*|hospital\w*|clinic|klinik\w*|cent(?:er|re)|institut\w*|medical|health|college|"
+    r"foundation|school|hôpital|sjukhus\w*|ziekenhuis|krankenhaus|ospedale|hospital)\b", re.I)
+#: names that identify nothing on their own even when not a sponsor's pattern: kept apart per place
+_GENERIC_SITE = re.compile(r"\b(site|sites|investigational|investigative|local institution|research facility)\b",
+                           re.I)
+
+
+def anonymous_site(name: str) -> bool:
+    """Whether a facility name is only a sponsor's pattern for a site (no identity of its own).
+
+    >>> [anonymous_site(n) for n in ("Research Site", "GSK Investigational Site", "Local Institution - 0058",
+    ...                               "Oslo University Hospital Research Site", "Karolinska University Hospital")]
+    [True, True, True, False, False]
+    """
+    m = _ANON_SITE.match(" ".join(name.split()))
+    if m is None:
+        return False
+    prefix = m.group("prefix")
+    return not (prefix and _PLACE_WORDS.search(prefix))
+
+
+#: a sponsor's site number after a facility's name: "Irvine Clinical Research /ID# 254062" (AbbVie),
+#: "Kure Kyosai Hospital ( Site 2017)"; the same site in another study has another number
+_SITE_NUMBER = re.compile(r"\s*(?:/\s*ID#\s*\d+|\(\s*Site\s*#?\s*\d+\s*\))$", re.I)
+
+
+def site_name(facility: str) -> str:
+    """A facility's name without the sponsor's site number appended to it.
+
+    >>> site_name("Irvine Clinical Research /ID# 254062"), site_name("Kure Kyosai Hospital ( Site 2017)")
+    ('Irvine Clinical Research', 'Kure Kyosai Hospital')
+    >>> site_name("Local Institution - 0058")   # the whole name is the pattern: anonymous_site() folds it
+    'Local Institution - 0058'
+    """
+    plain = _SITE_NUMBER.sub("", facility)
+    return plain if plain.strip() else facility
+
+
+def _is_input(name: str) -> bool:
+    low = name.lower()
+    return low.endswith((".json", ".json.gz"))
 
 
 def input_files(inputs: dict) -> list[Path]:
     p = Path(inputs["path"])
     if p.is_dir():
-        files = sorted(f for f in p.glob("*.json") if f.is_file())
+        files = sorted(f for f in p.iterdir() if f.is_file() and (_is_input(f.name) or f.suffix.lower() == ".zip"))
         if not files:
-            raise FileNotFoundError(f"{p}: the folder holds no *.json study files")
+            raise FileNotFoundError(f"{p}: the folder holds no *.json study files (nor .json.gz, .zip)")
         return files
     return [p]
+
+
+def _members(inputs: dict) -> list[Member]:
+    out: list[Member] = []
+    for path in input_files(inputs):
+        if path.suffix.lower() == ".zip":
+            found = members(path, _is_input)
+            if not found:
+                raise WrongFormat(f"{path}: the zip archive holds no *.json study file")
+            out += found
+        else:
+            out += members(path)
+    return out
 
 
 def nothing_message(options: dict) -> str:
     return "no study found in the input; nothing written"
 
 
-def _sniff(path: Path) -> str:
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
+def _sniff(member: Member) -> str:
     try:
-        text = head.decode("utf-8-sig", errors="strict")
-    except UnicodeDecodeError as e:
-        if e.start < len(head) - 4:  # a cut multi-byte character at the end is fine
-            raise WrongFormat(f"{path}: not UTF-8 text, so not ClinicalTrials.gov JSON") from None
-        text = head[: e.start].decode("utf-8-sig")
-    return text
+        head = member.head()
+    except ArchiveError as e:
+        raise WrongFormat(str(e)) from None
+    if head[:2] == b"PK":
+        raise WrongFormat(f"{member.name}: a zip archive without the .zip suffix; rename it to .zip")
+    if head[:2] == b"\x1f\x8b":
+        raise WrongFormat(f"{member.name}: gzip-compressed without the .gz suffix; rename it to .gz")
+    # lenient here: a stray byte inside study JSON is reported by read() with its line
+    return head.decode("utf-8-sig", errors="replace")
 
 
 def check_format(inputs: dict) -> None:
     """Refuse files that are not ClinicalTrials.gov API v2 JSON (naming what they look like)."""
-    for path in input_files(inputs):
-        head = _sniff(path).lstrip()
+    try:
+        found = _members(inputs)
+    except ArchiveError as e:
+        raise WrongFormat(str(e)) from None
+    seen_zips: dict[Path, int] = {}
+    for member in found:
+        if member.inner is not None:   # a zip of thousands of studies: its first files show the format
+            seen_zips[member.path] = seen_zips.get(member.path, 0) + 1
+            if seen_zips[member.path] > 3:
+                continue
+        head = _sniff(member).lstrip()
+        path = member.name
         if head[:1] not in ("{", "["):
             if ";" in head.split("\n", 1)[0]:
                 raise WrongFormat(f"{path}: a semicolon-separated CSV (CORDIS?), not ClinicalTrials.gov JSON; "
                                   f"use `pmkg import cordis` for CORDIS exports")
+            if "\ufffd" in head[:200]:
+                raise WrongFormat(f"{path}: not UTF-8 text, so not ClinicalTrials.gov JSON")
             raise WrongFormat(f"{path}: not JSON, so not ClinicalTrials.gov API v2 study records")
         if '"protocolSection"' in head or '"studies"' in head:
             continue
@@ -107,32 +212,44 @@ def check_format(inputs: dict) -> None:
         if '"FullStudiesResponse"' in head or '"StudyFieldsResponse"' in head:
             raise WrongFormat(f"{path}: the retired ClinicalTrials.gov API v1 format; "
                               f"fetch the studies from the v2 API (/api/v2/studies)")
+        if head.strip("[ \t\r\n") == "" or head.startswith("[["):
+            continue  # an empty list, or deeply nested JSON: read() reports it with its line
         raise WrongFormat(f"{path}: no protocolSection or studies: not ClinicalTrials.gov API v2 study JSON")
 
 
 def country_code(name: str) -> str:
-    """ISO 3166-1 alpha-2 code of a ClinicalTrials.gov country name; raise ValueError if unknown."""
-    import pycountry
-
-    key = " ".join(name.split()).casefold()
-    if key in COUNTRY_ALIASES:
-        return COUNTRY_ALIASES[key]
-    try:
-        return pycountry.countries.lookup(name.strip()).alpha_2
-    except LookupError:
-        raise ValueError(f"unknown country {name!r}") from None
+    """ISO 3166-1 alpha-2 code of a ClinicalTrials.gov country name (:func:`kg.countries.code`);
+    raise :class:`kg.countries.UnknownCountry` (a ValueError) if unknown."""
+    return countries.code(name)
 
 
-def _get(d: Any, *keys: str) -> Any:
-    for k in keys:
-        if not isinstance(d, dict):
-            return None
-        d = d.get(k)
-    return d
+def trial_ids(texts: list[str]) -> dict[str, list[str]]:
+    """The registry numbers found in secondary id texts, by kind: ``ctis`` (EU CT), ``eudract``,
+    ``nct``, ``eu-ct-short`` (an EU CT number without its suffix) and the :data:`OTHER_REGISTRIES`.
+
+    >>> trial_ids(["2022-501884-41-00", "EudraCT 2012-003157-29", "EUCTR2015-001234-56-SE", "2024-A00356-41"])
+    {'ctis': ['2022-501884-41-00'], 'eudract': ['2012-003157-29', '2015-001234-56']}
+    """
+    out: dict[str, list[str]] = {}
+    for t in texts:
+        for kind, rx in (("ctis", EU_CT), ("eudract", EUDRACT), ("eu-ct-short", EU_CT_SHORT), ("nct", _NCT_ANY),
+                         *OTHER_REGISTRIES.items()):
+            for m in rx.finditer(t):
+                value = m.group(m.lastindex or 0)
+                if value not in out.get(kind, []):
+                    out.setdefault(kind, []).append(value)
+    return out
 
 
-def _text(v: Any) -> str:
-    return " ".join(v.split()) if isinstance(v, str) else ""
+@dataclass
+class _Study:
+    """What one study record says, before it is kept."""
+
+    values: dict[str, list]
+    parts: list[tuple[str, str]]          # (organisation record id, role)
+    sponsor: str | None                   # the lead sponsor's record id
+    folded: list[str]                     # the anonymous sites folded into the sponsor: "name, city, country"
+    counts: Counter = field(default_factory=Counter)
 
 
 class _Org:
@@ -157,7 +274,7 @@ class _CtGov:
             site: bool = False) -> str:
         key = name
         if site and _GENERIC_SITE.search(name):
-            key = f"{name} | {city} | {country or ''}"  # "Research Site" in Oslo is not the one in Lyon
+            key = f"{name} | {city} | {country or ''}"  # a generic name in Oslo is not the one in Lyon
         rid = self.mint.imported_id("ctgov-org", key)
         o = self.orgs.get(rid)
         if o is None:
@@ -180,115 +297,33 @@ class _CtGov:
             m = found[index] if index < len(found) else None
         return text.count("\n", 0, m.start()) + 1 if m else None
 
-    def study(self, file: str, index: int, study: Any) -> None:
+    def study(self, file: str, index: int, raw: Any) -> None:
         where = f"studies[{index}]"
-        nct = ""
-        ps = study.get("protocolSection") if isinstance(study, dict) else None
-        if not isinstance(ps, dict):
-            self.ctx.problem(file, None, where, "protocolSection", "missing: not a ClinicalTrials.gov v2 study record")
+        if not isinstance(raw, dict) or not isinstance(raw.get("protocolSection"), dict):
+            self.ctx.problem(file, self.line_of("", index), where, "protocolSection",
+                             "missing or not an object: not a ClinicalTrials.gov v2 study record")
             return
         errors = len(self.ctx.problems)
+        ps = Node(raw["protocolSection"], "protocolSection")
+        nct = ""
+        try:
+            nct = ps.get("identificationModule").text("nctId")
+        except WrongType:
+            pass
+        rec = nct or where
 
         def bad(fld: str, msg: str) -> None:
+            fld = fld.removeprefix("protocolSection.")
             self.ctx.problem(file, self.line_of(nct, index), rec, fld, msg)
 
-        ident = _get(ps, "identificationModule") or {}
-        nct = _text(ident.get("nctId"))
-        rec = nct or where
-        if not nct:
-            bad("identificationModule.nctId", "missing NCT number")
-        elif not _NCT.match(nct):
-            bad("identificationModule.nctId", f"{nct!r} is not an NCT number (NCT + 8 digits)")
-        brief, official = _text(ident.get("briefTitle")), _text(ident.get("officialTitle"))
-        if not brief and not official:
-            bad("identificationModule.briefTitle", "missing title")
-        vals: dict[str, list] = {"title": [brief or official]}
-        if official and brief and official != brief:
-            vals["alt_names"] = [official]
-        acronym = _text(ident.get("acronym"))
-        if acronym:
-            vals["acronym"] = [acronym]
-        if nct:
-            vals["nct"] = [nct]
-        for sec in ident.get("secondaryIdInfos") or []:
-            sid, typ = _text(_get(sec, "id")), _get(sec, "type")
-            fld = {"EUDRACT_NUMBER": "eudract", "CTIS": "ctis"}.get(typ)
-            if fld and sid:
-                try:  # secondary ids are free text on ClinicalTrials.gov: a malformed one is left out
-                    vals.setdefault(fld, []).append(self.emit.check("trial", fld, sid))
-                except ValueError:
-                    pass
-        for fld in ("eudract", "ctis"):
-            if fld in vals:
-                vals[fld] = vals[fld][:1]
-
-        status = _get(ps, "statusModule") or {}
-        overall = status.get("overallStatus")
-        if overall is not None:
-            if overall not in STATUS:
-                bad("statusModule.overallStatus", f"unknown status {overall!r}")
-            elif STATUS[overall]:
-                vals["status"] = [STATUS[overall]]
-        for struct, fld in (("startDateStruct", "start"), ("completionDateStruct", "end")):
-            d = _text(_get(status, struct, "date"))
-            if d:
-                try:
-                    vals[fld] = [check_date(d)]
-                except ValueError as e:
-                    bad(f"statusModule.{struct}.date", str(e))
-
-        design = _get(ps, "designModule") or {}
-        for ph in design.get("phases") or []:
-            if ph not in PHASES:
-                bad("designModule.phases", f"unknown phase {ph!r}; expected one of {', '.join(PHASES)}")
-            else:
-                vals.setdefault("phase", []).append(PHASES[ph])
-        info = design.get("designInfo") or {}
-        features = []
-        if info.get("allocation") in ALLOCATION:
-            features.append(ALLOCATION[info["allocation"]])
-        if info.get("interventionModel") == "SINGLE_GROUP":
-            features.append("single-arm")
-        if _get(info, "maskingInfo", "masking") == "NONE":
-            features.append("open-label")
-        if features:
-            vals["design"] = features
-
-        cond = _get(ps, "conditionsModule") or {}
-        keywords = [_text(k) for k in (cond.get("conditions") or []) + (cond.get("keywords") or []) if _text(k)]
-        if keywords:
-            vals["keywords"] = list(dict.fromkeys(keywords))
-        summary = _get(ps, "descriptionModule", "briefSummary")
-        if isinstance(summary, str) and summary.strip():
-            vals["description"] = [summary.strip()]
-
-        parts: list[tuple[str, str]] = []
-        sponsors = _get(ps, "sponsorCollaboratorsModule") or {}
-        lead = sponsors.get("leadSponsor") or {}
-        if _text(lead.get("name")):
-            parts.append((self.org(_text(lead["name"]), cls=lead.get("class") or ""), "sponsor"))
-        for c in sponsors.get("collaborators") or []:
-            if _text(_get(c, "name")):
-                parts.append((self.org(_text(c["name"]), cls=c.get("class") or ""), "collaborator"))
-        countries: list[str] = []
-        for i, loc in enumerate(_get(ps, "contactsLocationsModule", "locations") or []):
-            cname = _text(_get(loc, "country"))
-            code = None
-            if cname:
-                try:
-                    code = country_code(cname)
-                except ValueError as e:
-                    bad(f"contactsLocationsModule.locations[{i}].country", str(e))
-                    continue
-                countries.append(code)
-            facility = _text(_get(loc, "facility"))
-            if facility:
-                parts.append((self.org(facility, _text(_get(loc, "city")), code, site=True), "site"))
-        if countries:
-            vals["countries"] = list(dict.fromkeys(countries))
-
+        try:
+            found = self._read(ps, nct, bad)
+        except WrongType as e:
+            bad(e.path, e.message)
+            return
         if len(self.ctx.problems) > errors:
             return
+        vals, parts = found.values, found.parts
         if nct in self.seen:
             return  # the same study twice (overlapping pages): one node
         self.seen.add(nct)
@@ -306,9 +341,124 @@ class _CtGov:
         for who, role in parts:
             if (who, role) not in done:
                 done.add((who, role))
-                self.emit.participation(rid, who, role)
+                note = None
+                if (who, role) == (found.sponsor, "site") and found.folded:
+                    note = "Anonymous sites of the sponsor (name, city, country as the registry gives them): " \
+                           + "; ".join(found.folded)
+                self.emit.participation(rid, who, role, note=note)
+        self.ctx.counts.update(found.counts)   # counted for the studies imported only
         self.ctx.counts["read studies"] += 1
         self.ctx.counts["read participations"] += len(done)
+
+    def _read(self, ps: Node, nct: str, bad) -> _Study:
+        """What one study says: the trial's field values, its participations, its folded anonymous sites."""
+        ident = ps.get("identificationModule")
+        if not nct:
+            bad("identificationModule.nctId", "missing NCT number")
+        elif not re.match(r"^NCT\d{8}$", nct):
+            bad("identificationModule.nctId", f"{nct!r} is not an NCT number (NCT + 8 digits)")
+        brief, official = ident.text("briefTitle"), ident.text("officialTitle")
+        if not brief and not official:
+            bad("identificationModule.briefTitle", "missing title")
+        vals: dict[str, list] = {"title": [brief or official]}
+        if official and brief and official != brief:
+            vals["alt_names"] = [official]
+        acronym = ident.text("acronym")
+        if acronym:
+            vals["acronym"] = [acronym]
+        if nct:
+            vals["nct"] = [nct]
+        ids = trial_ids([sec.text("id") for sec in ident.items("secondaryIdInfos")]
+                        + [ident.get("orgStudyIdInfo").text("id")])
+        counts: Counter = Counter()
+        for fld in ("ctis", "eudract"):
+            if ids.get(fld):
+                vals[fld] = ids[fld][:1]   # one number per trial in the model; the first one given
+                counts[f"{'EU CT' if fld == 'ctis' else 'EudraCT'} numbers read"] += 1
+                if len(ids[fld]) > 1:
+                    counts[f"further {'EU CT' if fld == 'ctis' else 'EudraCT'} numbers of a study left out "
+                           f"(the model holds one)"] += len(ids[fld]) - 1
+        if ids.get("eu-ct-short"):
+            counts["EU CT numbers without their -NN suffix left out (not a complete number)"] += 1
+        for reg in OTHER_REGISTRIES:
+            if ids.get(reg):
+                counts[f"{reg} numbers recognised (no field in the model)"] += len(ids[reg])
+
+        status = ps.get("statusModule")
+        overall = status.text("overallStatus")
+        if overall:
+            if overall not in STATUS:
+                bad("statusModule.overallStatus", f"unknown status {overall!r}")
+            elif STATUS[overall]:
+                vals["status"] = [STATUS[overall]]
+        for struct, fld in (("startDateStruct", "start"), ("completionDateStruct", "end")):
+            d = status.get(struct).text("date")
+            if d:
+                try:
+                    vals[fld] = [check_date(d)]
+                except ValueError as e:
+                    bad(f"statusModule.{struct}.date", str(e))
+
+        design = ps.get("designModule")
+        for ph in design.texts("phases"):
+            if ph not in PHASES:
+                bad("designModule.phases", f"unknown phase {ph!r}; expected one of {', '.join(PHASES)}")
+            else:
+                vals.setdefault("phase", []).append(PHASES[ph])
+        info = design.get("designInfo")
+        features = []
+        if info.text("allocation") in ALLOCATION:
+            features.append(ALLOCATION[info.text("allocation")])
+        if info.text("interventionModel") == "SINGLE_GROUP":
+            features.append("single-arm")
+        if info.get("maskingInfo").text("masking") == "NONE":
+            features.append("open-label")
+        if features:
+            vals["design"] = features
+
+        cond = ps.get("conditionsModule")
+        keywords = cond.texts("conditions") + cond.texts("keywords")
+        if keywords:
+            vals["keywords"] = list(dict.fromkeys(keywords))
+        summary = ps.get("descriptionModule").raw("briefSummary")
+        if summary.text().strip():
+            vals["description"] = [summary.value.strip()]
+
+        parts: list[tuple[str, str]] = []
+        sponsors = ps.get("sponsorCollaboratorsModule")
+        lead = sponsors.get("leadSponsor")
+        sponsor = None
+        if lead.text("name"):
+            sponsor = self.org(lead.text("name"), cls=lead.text("class"))
+            parts.append((sponsor, "sponsor"))
+        for c in sponsors.items("collaborators"):
+            if c.text("name"):
+                parts.append((self.org(c.text("name"), cls=c.text("class")), "collaborator"))
+        found_countries: list[str] = []
+        folded: list[str] = []
+        for loc in ps.get("contactsLocationsModule").items("locations"):
+            cname, city, facility = loc.text("country"), loc.text("city"), loc.text("facility")
+            plain = site_name(facility)
+            if plain != facility:
+                counts["sponsor site numbers taken off facility names"] += 1
+                facility = plain
+            code = None
+            if cname:
+                code = countries.lookup(cname)
+                if code is None:
+                    # never the study: this location stays without a country, and the summary says so
+                    counts[f"locations left without a country (unknown country name {cname!r})"] += 1
+                if code:
+                    found_countries.append(code)
+            if facility and sponsor and anonymous_site(facility):
+                counts["anonymous sites folded into their sponsor"] += 1
+                folded.append(", ".join(x for x in (facility, city, cname) if x))
+                parts.append((sponsor, "site"))
+            elif facility:
+                parts.append((self.org(facility, city, code, site=True), "site"))
+        if found_countries:
+            vals["countries"] = list(dict.fromkeys(found_countries))
+        return _Study(vals, parts, sponsor, list(dict.fromkeys(folded)), counts)
 
     def finish(self) -> None:
         for rid, o in self.orgs.items():
@@ -327,36 +477,47 @@ class _CtGov:
         self.ctx.counts["read organisations"] = len(self.orgs)
 
 
-def _studies(path: Path, data: Any) -> list:
+def _studies(name: str, data: Any) -> list:
     if isinstance(data, dict) and isinstance(data.get("studies"), list):
         return data["studies"]
     if isinstance(data, dict) and "protocolSection" in data:
         return [data]
     if isinstance(data, list):
         return data
-    raise WrongFormat(f"{path}: neither a study, a list of studies nor a /studies page")
+    raise WrongFormat(f"{name}: neither a study, a list of studies nor a /studies page")
 
 
 def read(ctx: ImportContext, inputs: dict, options: dict) -> None:
-    """Import every study of the file or folder ``inputs['path']``."""
-    files = input_files(inputs)
-    bar = ctx.bar(sum(f.stat().st_size for f in files), "bytes", "ClinicalTrials.gov")
+    """Import every study of the file, folder or archive ``inputs['path']``."""
+    found = _members(inputs)
+    sizes = [m.size() for m in found]
+    bar = ctx.bar(sum(sizes), "bytes", "ClinicalTrials.gov")
     imp = _CtGov(ctx)
     done = 0
-    for path in files:
+    for (member, content), size in zip(read_all(found), sizes):
+        name = member.name
+        if isinstance(content, Exception):
+            ctx.problem(name, None, None, None, f"cannot be read ({content})")
+            continue
+        data_bytes = content
         try:
-            with open(path, encoding="utf-8-sig") as fh:
-                imp.text = fh.read()
+            imp.text = data_bytes.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = data_bytes.count(b"\n", 0, e.start) + 1
+            ctx.problem(name, line, None, None,
+                        f"not UTF-8 text (byte 0x{data_bytes[e.start]:02x}); the file is unreadable")
+            continue
+        try:
             data = json.loads(imp.text)
         except json.JSONDecodeError as e:
-            ctx.problem(path.name, e.lineno, None, None, f"malformed JSON: {e.msg} (column {e.colno})")
+            ctx.problem(name, e.lineno, None, None, f"malformed JSON: {e.msg} (column {e.colno})")
             continue
-        except UnicodeDecodeError as e:
-            ctx.problem(path.name, None, None, None, f"not UTF-8 text ({e.reason})")
+        except RecursionError:
+            ctx.problem(name, None, None, None, "JSON nested too deeply to be a study record; the file is unreadable")
             continue
-        for i, study in enumerate(_studies(path, data)):
-            imp.study(path.name, i, study)
-        done += path.stat().st_size
+        for i, study in enumerate(_studies(name, data)):
+            imp.study(name, i, study)
+        done += size
         bar.update(done)
     imp.finish()
     bar.close()

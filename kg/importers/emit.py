@@ -101,13 +101,15 @@ class Emitter:
         self.records += 1
 
     def participation(self, in_id: str, who_id: str, role: str,
-                      start: str | None = None, end: str | None = None) -> None:
-        """``who_id`` takes part in ``in_id`` as ``role`` (a role concept id)."""
+                      start: str | None = None, end: str | None = None, note: str | None = None) -> None:
+        """``who_id`` takes part in ``in_id`` as ``role`` (a role concept id); ``note`` says more (English)."""
         line: dict[str, Any] = {"in": in_id, "org": who_id, "role": role}
         if start:
             line["start"] = start
         if end:
             line["end"] = end
+        if note:
+            line["note"] = note
         self.out.write(line)
 
     def grant(self, rid: str, values: dict[str, list], amount: Any = None, currency: str = "EUR") -> None:

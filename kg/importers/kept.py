@@ -174,7 +174,8 @@ def _read_line(d: dict, src: str, concepts: dict[str, set[str]], out: Imported) 
         out.participations.append((_id(d["in"]), Participation(
             _id(d["org"]), role,
             Value(check_value(model.PARTICIPATION_FIELDS["start"], start, concepts)) if start else None,
-            Value(check_value(model.PARTICIPATION_FIELDS["end"], end, concepts)) if end else None)))
+            Value(check_value(model.PARTICIPATION_FIELDS["end"], end, concepts)) if end else None,
+            note=check_value(model.PARTICIPATION_FIELDS["note"], d["note"], concepts) if d.get("note") else None)))
         return
     kind = model.KINDS.get(d["kind"])
     if kind is None:

@@ -252,7 +252,8 @@ class Merger:
             thing, who = rename(in_id), rename(p.who)
             if thing not in self.records or who not in self.records:
                 continue   # one end was not imported (a skipped record): nothing to link
-            self._participate(thing, Participation(who, p.role, p.start, p.end, source=imp.source), out)
+            self._participate(thing, Participation(who, p.role, p.start, p.end, source=imp.source,
+                                                          note=p.note), out)
         return out
 
     def _merge(self, r: Record, values: dict[str, list[Value]], source: str, out: Outcome) -> None:

@@ -42,6 +42,12 @@ class NothingToImport(ValueError):
     """No record was selected (filters matched nothing): nothing is written."""
 
 
+class NoMatch(NothingToImport):
+    """The input was read and is fine, but no record matched the selection (no ROR record is of an
+    organisation in the graph, no CORDIS project passed the filters): nothing is written, and this is
+    not a data problem (the CLI exits 0)."""
+
+
 @dataclass
 class ImportContext:
     """What an importer works with: the emitter, the curated index, and where to report problems."""
@@ -170,6 +176,9 @@ def run_import(importer, inputs: dict[str, Any], *, name: str | None = None, ski
         if ctx.problems and not skip_bad:
             raise BadRecords(ctx.problems)
         if not ctx.counts.get(importer.MAIN_COUNT):
+            matched_nothing = getattr(importer, "matched_nothing", None)
+            if matched_nothing is not None and matched_nothing(options, ctx.counts):
+                raise NoMatch(importer.nothing_message(options))
             raise NothingToImport(importer.nothing_message(options))
         out.close()
         if progress or (progress is None and sys.stderr.isatty()):
