@@ -35,7 +35,7 @@ NAMES_GRAPH = "names"
 
 #: Rules, from the strongest to the weakest, as the import report names them.
 SAME = "same name"
-SPELLING = "same name but for spelling (case, accents, punctuation)"
+SPELLING = "same name but for spelling: case, accents, punctuation"
 ARTICLE = "leading article"
 LEGAL = "legal form"
 PARENTHESIS = "parenthesised part left out"

@@ -1,8 +1,10 @@
 """Kept imports: pmkg import --list/--remove, and build, export and stores including them."""
 from __future__ import annotations
 
+import re
+
 import pytest
-from conftest import DATA, ONTOLOGY, ROOT
+from conftest import DATA, ONTOLOGY, ROOT, edit_kept
 from rdflib import Dataset, URIRef
 
 from kg.cli import main
@@ -26,7 +28,9 @@ def test_import_list_export_remove(project, capsys, tmp_path):
     out = capsys.readouterr().out
     assert "Imported CORDIS as 'cordis'" in out and "merged" in out
     kept = project / "build" / "imports"
-    assert sorted(p.name for p in kept.iterdir()) == ["cordis.json", "cordis.jsonl", "cordis.report.txt"]
+    files = sorted(p.name for p in kept.iterdir() if not p.name.startswith("."))
+    assert files[1:] == ["cordis.json", "cordis.report.txt"]
+    assert re.fullmatch(r"cordis\.[0-9a-f]{16}\.jsonl", files[0])     # named after its content
 
     assert main(["import", "--list"]) == 0
     listing = capsys.readouterr().out
@@ -65,7 +69,8 @@ def test_cli_exit_codes(project, capsys):
     assert "6 bad record(s) in the input, nothing written" in err
     assert "organization.csv:3: record '101104269/999000002', field 'role'" in err and "--skip-bad" in err
     assert main(["import", *bad, "--skip-bad"]) == 0
-    assert "skipped 6 bad record(s)" in capsys.readouterr().out
+    out = capsys.readouterr().out   # records skipped, and the problems counted apart
+    assert "skipped 3 projects and 3 rows of organization.csv (--skip-bad); 6 problem(s) listed in" in out
     assert main(["import", "ctgov", str(FIX / "ror" / "ror-data.json")]) == 2
     assert "a ROR record dump, not ClinicalTrials.gov studies" in capsys.readouterr().err
     assert main(["import", "ror", str(FIX / "ror" / "missing.json")]) == 2
@@ -89,17 +94,21 @@ def test_importing_again_under_the_same_name_replaces(tmp_path, curated_index):
 def test_an_unreadable_import_is_a_clear_error(tmp_path, curated_index):
     from kg.build import build
 
-    run_import("ctgov", {"path": FIX / "ctgov" / "studies.json"}, folder=tmp_path, index=curated_index)
-    kept = tmp_path / "ctgov.jsonl"
-    lines = kept.read_text(encoding="utf-8").count("\n")
-    kept.write_text(kept.read_text(encoding="utf-8") + "<broken> this is not a record\n", encoding="utf-8")
-    with pytest.raises(ImportFileError, match=rf"ctgov\.jsonl:{lines + 1}: not a record of this import"):
+    summary = run_import("ctgov", {"path": FIX / "ctgov" / "studies.json"}, folder=tmp_path, index=curated_index)
+    kept = summary.path
+    text = kept.read_text(encoding="utf-8")
+    kept.write_text(text + "\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match=r"ctgov\..*\.jsonl: not the data file its manifest ctgov\.json names"):
         build(DATA, ONTOLOGY, imports=tmp_path)
-    kept.write_text('{"kind": "trial", "id": "ctgov-x", "values": {"phase": ["phase-9"]}}\n', encoding="utf-8")
-    with pytest.raises(ImportFileError, match=r"ctgov\.jsonl:1: .*field 'phase': unknown phase 'phase-9'"):
+    edit_kept(tmp_path, "ctgov", text + "<broken> this is not a record\n", append=False)
+    lines = text.count("\n")
+    with pytest.raises(ImportFileError, match=rf"ctgov\..*\.jsonl:{lines + 1}: not a record of this import"):
+        build(DATA, ONTOLOGY, imports=tmp_path)
+    edit_kept(tmp_path, "ctgov", '{"kind": "trial", "id": "ctgov-x", "values": {"phase": ["phase-9"]}}\n', append=False)
+    with pytest.raises(ImportFileError, match=r"ctgov\..*\.jsonl:1: .*field 'phase': unknown phase 'phase-9'"):
         build(DATA, ONTOLOGY, imports=tmp_path)
     kept.unlink()
-    with pytest.raises(ImportFileError, match=r"data file ctgov\.jsonl is missing.*pmkg import --remove ctgov"):
+    with pytest.raises(ImportFileError, match=r"data file ctgov\..*\.jsonl is missing.*pmkg import --remove ctgov"):
         build(DATA, ONTOLOGY, imports=tmp_path)
     (tmp_path / "ctgov.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ImportFileError, match=r"ctgov\.json: not a readable import manifest"):
@@ -108,10 +117,10 @@ def test_an_unreadable_import_is_a_clear_error(tmp_path, curated_index):
 
 def test_cli_reports_an_unreadable_import(project, capsys):
     assert main(["import", *CORDIS]) == 0
-    (project / "build" / "imports" / "cordis.jsonl").write_text("garbage\n", encoding="utf-8")
+    edit_kept(project / "build" / "imports", "cordis", "garbage\n", append=False)
     capsys.readouterr()
     assert main(["stats"]) == 2
-    assert "cordis.jsonl:1: not a record of this import" in capsys.readouterr().err
+    assert re.search(r"cordis\.[0-9a-f]{16}\.jsonl:1: not a record of this import", capsys.readouterr().err)
 
 
 def test_an_import_kept_by_an_earlier_pmkg_is_named_with_what_to_do(tmp_path):

@@ -160,3 +160,18 @@ def test_name_forms_say_which_rule_made_them():
     forms = name_forms("The Netherlands Cancer Institute B.V.")
     assert forms["the netherlands cancer institute b v"] == ()
     assert forms["netherlands cancer institute"] == ("leading article", "legal form")
+
+
+def test_unclassified_kind_is_not_a_conflict():
+    """Regression: every import reported "curated 'university-hospital' kept, imported 'unclassified'
+    left out" for an organisation whose registry gives no kind."""
+    imp = Imported("x", "import-x", [org("cordis-org-1", "University of Manchester", "GB", "unclassified",
+                                         source="import-x")])
+    data, (out,) = reconcile(CURATED, [imp], MINT)
+    assert out.aliases == {"cordis-org-1": "uman"} and out.conflicts == []
+    assert data.records["uman"].all("kind") == ["university"]
+    # and a later import that knows the kind of an organisation an earlier one did not: it is added
+    first = Imported("a", "import-a", [org("ctgov-org-acme", "Acme Pharma", None, "unclassified", source="import-a")])
+    second = Imported("b", "import-b", [org("ctgov-org-acme", "Acme Pharma", None, "company", source="import-b")])
+    data, outs = reconcile(CURATED, [first, second], MINT)
+    assert data.records["ctgov-org-acme"].all("kind") == ["company"] and not outs[1].conflicts

@@ -43,6 +43,7 @@ from ..names import (
     strip_legal_form,
 )
 from ..records import Data, Participation, Record, Value
+from .emit import UNCLASSIFIED
 
 #: Identifier fields: field name -> key kind.
 KEY_FIELDS: dict[str, str] = {
@@ -408,6 +409,11 @@ class Merger:
             have = r.values.setdefault(name, [])
             for v in vs:
                 if any(_same_text(h.value, v.value, f) for h in have):
+                    continue
+                if name == "kind" and v.value == UNCLASSIFIED:
+                    continue   # the registry did not say: nothing to add, nothing that differs
+                if name == "kind" and all(h.value == UNCLASSIFIED for h in have):
+                    have[:] = [v]   # an earlier import did not know the kind: this one does
                     continue
                 if f.many or not have:
                     have.append(v)
