@@ -210,7 +210,12 @@ def commit(folder: Path, manifest: Manifest, tmp: Path) -> Path:
     os.chmod(tmp, 0o644)
     os.replace(tmp, data)            # a new name: the old manifest still names its own data
     _fsync_dir(folder)
-    write_manifest(man, manifest)    # the switch
+    try:
+        write_manifest(man, manifest)    # the switch
+    except BaseException:
+        if data.name != old:
+            data.unlink(missing_ok=True)
+        raise
     for stale in {old, manifest.name + DATA_SUFFIX, manifest.name + ".nq"} - {None, data.name}:
         with contextlib.suppress(FileNotFoundError):
             (folder / str(stale)).unlink()
