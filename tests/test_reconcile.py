@@ -175,3 +175,13 @@ def test_unclassified_kind_is_not_a_conflict():
     second = Imported("b", "import-b", [org("ctgov-org-acme", "Acme Pharma", None, "company", source="import-b")])
     data, outs = reconcile(CURATED, [first, second], MINT)
     assert data.records["ctgov-org-acme"].all("kind") == ["company"] and not outs[1].conflicts
+
+
+def test_a_merge_by_acronym_lists_the_acronym_as_the_registry_gives_it():
+    imp = Imported("x", "import-x", [org("ror-03pjs1y45", "Swedish Research Council for Environment Agricultural "
+                                         "Sciences and Spatial Planning", "SE", "funding-agency", "FORMAS",
+                                         source="import-x")])
+    _, (out,) = reconcile(CURATED, [imp], MINT)
+    assert [m.text() for m in out.by_name] == [
+        "'FORMAS' (imported ror-03pjs1y45) = pm:formas 'Formas' (acronym of one = name of the other, in the same "
+        "country)"]

@@ -85,11 +85,12 @@ class Keys:
         short = {spelling_key(a) for a in self.acronyms}
         return {n for n in self.names if spelling_key(n) not in short}
 
-    def all_acronyms(self) -> set[str]:
-        """The acronyms, and those the full names give in parentheses ("... (NKI-AVL)"), as spelling keys."""
-        found = {spelling_key(a) for a in self.acronyms}
-        found |= {spelling_key(a) for n in self.full_names if (a := parenthesised_acronym(n))}
-        return found - {""}
+    def all_acronyms(self) -> dict[str, str]:
+        """The acronyms, and those the full names give in parentheses ("... (NKI-AVL)"): spelling key -> acronym."""
+        found = {spelling_key(a): a for n in sorted(self.full_names) if (a := parenthesised_acronym(n))}
+        found.update((spelling_key(a), a) for a in sorted(self.acronyms))
+        found.pop("", None)
+        return found
 
 
 def keys_of(r: Record) -> Keys:
@@ -238,12 +239,12 @@ class CuratedIndex:
                     rule = ", ".join(dict.fromkeys(both)) if both else (SAME if n == cur else SPELLING)
                     offer(iri, _rank(both), rule, n, cur)
         acronyms = k.all_acronyms()
-        for a in sorted(acronyms):
+        for a, raw in sorted(acronyms.items()):
             for iri, cur in self.by_acronym.get(a, {}).items():
-                offer(iri, RANK[ACRONYM], ACRONYM, a, cur, need_country=True)
+                offer(iri, RANK[ACRONYM], ACRONYM, raw, cur, need_country=True)
             for iri, (cur, cur_rules) in self.by_form.get(a, {}).items():
                 if not cur_rules:
-                    offer(iri, RANK[ACRONYM_NAME], ACRONYM_NAME, a, cur, need_country=True)
+                    offer(iri, RANK[ACRONYM_NAME], ACRONYM_NAME, raw, cur, need_country=True)
         for n in sorted(k.full_names):
             key = spelling_key(n)
             if key not in acronyms:
