@@ -376,3 +376,24 @@ def test_killed_import_never_pairs_new_data_with_the_old_manifest(tmp_path, cura
     # the next import cleans what the killed one left
     again = run_import("cordis", CORDIS_INPUTS, folder=folder, index=curated_index, options={"ids": ["945393"]})
     assert sorted(p.name for p in folder.iterdir()) == sorted(["cordis.json", again.path.name, "cordis.report.txt"])
+
+
+def test_two_imports_into_one_folder_take_turns(tmp_path, curated_index):
+    """The lock of the imports folder: an import waits while another holds it."""
+    import threading
+
+    from kg.importers import kept
+
+    done = threading.Event()
+
+    def second():
+        run_import("cordis", CORDIS_INPUTS, folder=tmp_path, index=curated_index, name="second")
+        done.set()
+
+    with kept.locked(tmp_path):
+        t = threading.Thread(target=second)
+        t.start()
+        assert not done.wait(3.0)          # still waiting for the lock
+        assert not list(tmp_path.glob("second*"))
+    t.join(120)
+    assert done.is_set() and [m.name for m in manifests(tmp_path)] == ["second"]

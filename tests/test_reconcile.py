@@ -185,3 +185,17 @@ def test_a_merge_by_acronym_lists_the_acronym_as_the_registry_gives_it():
     assert [m.text() for m in out.by_name] == [
         "'FORMAS' (imported ror-03pjs1y45) = pm:formas 'Formas' (acronym of one = name of the other, in the same "
         "country)"]
+
+
+def test_a_parenthesised_remark_is_left_out():
+    m = find("University of Manchester (UK)")
+    assert target(m) == "uman" and m.rule == "parenthesised part left out"
+    assert target(find("ORG (NKI-AVL)", "NL")) == "nki"            # the acronym in parentheses, same country
+    assert find("ORG (NKI-AVL)", "SE") is None
+
+
+def test_readme_examples_of_spelling():
+    assert target(find("Orebro Universitet Goteborgs")) is None
+    assert spelling_key("Örebro Universitet") == spelling_key("Orebro universitet")
+    assert spelling_key("Bristol-Myers Squibb") == spelling_key("Bristol Myers Squibb")
+    assert spelling_key("Merck Sharp & Dohme") == spelling_key("Merck Sharp and Dohme")
