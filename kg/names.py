@@ -62,6 +62,27 @@ def lookup_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+def lookup_variants(text: str) -> list[str]:
+    """The look-up keys of ``text`` without its leading article and its legal forms ("The Oslo
+    University Hospital HF" -> "oslo university hospital"): what :mod:`kg.resolve` tries when the
+    value itself names nothing. Empty when there is nothing to leave out."""
+    words = lookup_key(text).split()
+    out: list[str] = []
+    if len(words) > 1 and spelling_key(words[0]) in ARTICLES:
+        words = words[1:]
+        out.append(" ".join(words))
+    changed = True
+    while changed and len(words) > 1:
+        changed = False
+        for n in range(min(_LEGAL_MAX, len(words) - 1), 0, -1):
+            if spelling_key(" ".join(words[-n:])) in LEGAL_FORMS:
+                words, changed = words[:-n], True
+                words[-1] = words[-1].rstrip(",;")
+                out.append(" ".join(words))
+                break
+    return list(dict.fromkeys(k for k in out if k))
+
+
 def spelling_key(text: str) -> str:
     """A name for comparison: transliterated to ASCII (accents dropped), case folded, '&' read as
     'and', punctuation to spaces. Two names with the same key differ only in spelling."""
