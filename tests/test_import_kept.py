@@ -397,3 +397,17 @@ def test_two_imports_into_one_folder_take_turns(tmp_path, curated_index):
         assert not list(tmp_path.glob("second*"))
     t.join(120)
     assert done.is_set() and [m.name for m in manifests(tmp_path)] == ["second"]
+
+
+def test_a_report_that_cannot_be_written_leaves_the_import_kept_and_no_stale_report(tmp_path, curated_index,
+                                                                                   monkeypatch, capsys):
+    from kg.importers import runner
+
+    run_import("cordis", CORDIS_INPUTS, folder=tmp_path, index=curated_index)
+    assert (tmp_path / "cordis.report.txt").is_file()
+    monkeypatch.setattr(runner, "atomic_write", _full_disk)
+    s = run_import("cordis", CORDIS_INPUTS, folder=tmp_path, index=curated_index, options={"ids": ["945393"]})
+    assert s.report is None and not (tmp_path / "cordis.report.txt").exists()
+    assert "listed in the report, which could not be written" in s.text()
+    assert "the import is kept, but its report could not be written" in capsys.readouterr().err
+    assert [m.counts["read projects"] for m in manifests(tmp_path)] == [1]

@@ -100,18 +100,19 @@ class ImportSummary:
         rules = ", ".join(f"{n} by {r}" for r, n in sorted(self.rules.items()))
         lines.append(f"  added {self.added:,} new entities; merged {self.merged_curated:,} into curated records"
                      f"{f' ({rules})' if rules else ''} and {self.merged_imports:,} into earlier imports")
+        where = self.report or "the report, which could not be written"
         extra = [f"{n:,} {what}" for what, n in self.counts.items() if not what.startswith("read ")]
         if extra:
             lines.append("  " + "; ".join(extra))
         if self.merged_by_name:
             lines.append(f"  {self.merged_by_name:,} merge(s) by name, each with the rule that matched: listed in "
-                         f"{self.report}")
+                         f"{where}")
         if self.ambiguous:
             lines.append(f"  {self.ambiguous:,} imported name(s) fit several curated records and were kept apart: "
-                         f"listed in {self.report}")
+                         f"listed in {where}")
         if self.skipped:
             lines.append(f"  skipped {_records(self.skipped_records)} (--skip-bad); {len(self.skipped):,} "
-                         f"problem(s) listed in {self.report}")
+                         f"problem(s) listed in {where}")
         if self.unlinked:
             lines.append(f"  left out {len(self.unlinked):,} organisation(s) or programme(s) that only skipped "
                          f"records referred to")
@@ -119,7 +120,7 @@ class ImportSummary:
             lines.append(f"  {len(self.conflicts):,} imported fact(s) conflict with curated data; curated kept:")
             lines += [f"    {c}" for c in self.conflicts[:10]]
             if len(self.conflicts) > 10:
-                lines.append(f"    ... {len(self.conflicts) - 10} more in {self.report}")
+                lines.append(f"    ... {len(self.conflicts) - 10} more in {where}")
         lines.append(f"  wrote {self.path} ({self.records:,} records, for the graph <{m.graph}>)")
         return "\n".join(lines)
 
@@ -217,7 +218,12 @@ def run_import(importer, inputs: dict[str, Any], *, name: str | None = None, ski
                                "left out unlinked": len(unlinked)}
             manifest.conflicts, manifest.skipped = conflicts[:50], sum(skipped.values())
             path = kept.commit(folder, manifest, out.tmp)
-        report = _write_report(folder, name, ctx.problems, skipped, unlinked, outcome, conflicts)
+        try:
+            report = _write_report(folder, name, ctx.problems, skipped, unlinked, outcome, conflicts)
+        except OSError as e:   # the import is kept and whole; only its report is missing: say so
+            (folder / (name + kept.REPORT_SUFFIX)).unlink(missing_ok=True)
+            print(f"pmkg: warning: the import is kept, but its report could not be written: {e}", file=sys.stderr)
+            report = None
     return ImportSummary(manifest, path, report, emit.records - len(unlinked), len(outcome.entities),
                          outcome.merged, len(in_imports), dict(outcome.rules), conflicts, list(ctx.problems),
                          dict(ctx.counts), replaced, skipped, unlinked, len(outcome.by_name), len(outcome.ambiguous))
