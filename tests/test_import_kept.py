@@ -411,3 +411,29 @@ def test_a_report_that_cannot_be_written_leaves_the_import_kept_and_no_stale_rep
     assert "listed in the report, which could not be written" in s.text()
     assert "the import is kept, but its report could not be written" in capsys.readouterr().err
     assert [m.counts["read projects"] for m in manifests(tmp_path)] == [1]
+
+
+def test_a_build_never_reads_an_import_while_it_is_being_kept(tmp_path, curated_index, capsys):
+    """Regression: a build that read the manifest just before an import replaced it looked for the old data
+    file, which the import had removed. Reading the kept imports waits while one is being kept."""
+    import threading
+    import time
+
+    from kg.assemble import Config, assemble
+    from kg.importers import kept
+
+    run_import("cordis", CORDIS_INPUTS, folder=tmp_path, index=curated_index)
+    got: list = []
+    with kept.locked(tmp_path):
+        t = threading.Thread(target=lambda: got.append(
+            assemble(Config.resolve(DATA, ONTOLOGY, imports=True, imports_folder=tmp_path))))
+        t.start()
+        err = ""
+        for _ in range(600):
+            err += capsys.readouterr().err
+            if "waiting for another pmkg import" in err:
+                break
+            time.sleep(0.1)
+        assert "waiting for another pmkg import" in err and not got
+    t.join(120)
+    assert got and [m.name for m, _ in got[0].imports] == ["cordis"]

@@ -147,17 +147,22 @@ def remove(name: str, folder: Path | str | None = None) -> list[Path]:
 
 
 @contextlib.contextmanager
-def locked(folder: Path) -> Iterator[None]:
+def locked(folder: Path, shared: bool = False) -> Iterator[None]:
     """Hold the lock of the imports folder ``folder`` (a lock on the folder itself, so no file is
-    left): a second import or removal waits for the first."""
+    left): a second import or removal waits for the first. ``shared``: for reading the kept imports
+    (a build), which waits only while an import is being kept; a missing folder is not made then."""
+    if shared and not folder.is_dir():
+        yield
+        return
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder, os.O_RDONLY)
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
             print(f"pmkg: waiting for another pmkg import into {folder} to finish ...", file=sys.stderr, flush=True)
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            fcntl.flock(fd, mode)
         yield
     finally:
         os.close(fd)    # closing releases the lock
