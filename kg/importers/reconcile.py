@@ -4,17 +4,22 @@ Works on records (:mod:`kg.records`), before anything is written. Every imported
 record that shares an identifier with a curated one (ROR, Wikidata, CORDIS
 project id, grant number, NCT or EudraCT/EU CT number, PIC) *is* that curated
 record; an organisation or programme without a shared identifier is the curated
-one with the same full name (or alternative name; and the same country where
-both have one), or the same acronym in the same country, when exactly one
-curated record fits. Imported records of two imports with the same id (the same
-registry key) are one record too.
+one whose name is the same by the rules of :mod:`kg.names` (spelling, leading
+article, legal form, parenthesised part, dashed parts), or whose acronym or name
+is its acronym in the same country, or (companies) whose name ends its name, where
+the countries agree, when exactly one curated record fits at the strongest rule
+that finds any (:class:`CuratedIndex`). Two or more: the name is ambiguous, the
+record is kept apart and reported (:class:`NameMerge`), never guessed; every
+merge by name is reported with its rule too. Imported records of two imports
+with the same id (the same registry key) are one record too.
 
 When a record is merged into another, the one already there wins: an incoming
 value of a single-valued field (name, dates, country, kind, phase, status,
 amount, coordinator ...) that differs is left out and reported as a
 :class:`Conflict` (a differing name is kept as an alternative name instead; a
-value that differs only in case, accents or date precision is dropped without a
-word). Values the record does not have yet are added, each with the source it
+value that differs only in spelling (:func:`kg.names.spelling_key`) or date
+precision, and the kind ``unclassified`` a registry gives no kind with, are
+dropped without a word). Values the record does not have yet are added, each with the source it
 came from, so the writer puts it in the import's named graph.
 
 Reconciliation runs at every build, so a ROR id or an alternative name added
