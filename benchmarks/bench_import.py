@@ -96,7 +96,7 @@ def step_import(folder: str, imports: str) -> dict:
                    folder=Path(imports), data_dir=ROOT / "data", ontology_dir=ROOT / "ontology")
     return {"records": s.records, "entities": s.entities, "merged": s.merged_curated, "conflicts": len(s.conflicts),
             "participations": s.counts.get("read participations", 0),
-            "kept_mib": round((Path(imports) / "cordis.jsonl").stat().st_size / 2**20, 1)}
+            "kept_mib": round(s.path.stat().st_size / 2**20, 1)}
 
 
 def step_default(folder: str, imports: str) -> dict:

@@ -94,8 +94,12 @@ def assemble(config: Config) -> Assembly:
     vocab = vocabulary(config.ontology_dir)
     concepts = vocab.schemes()
     curated = load(config.data_dir, concepts)
-    manifests = kept.manifests(config.imports_dir) if config.imports_dir is not None else []
-    imported = [kept.read_import(config.imports_dir, m, concepts) for m in manifests if config.imports_dir]
+    manifests: list[kept.Manifest] = []
+    imported = []
+    if config.imports_dir is not None:
+        with kept.locked(config.imports_dir, shared=True):   # never while an import is being kept
+            manifests = kept.manifests(config.imports_dir)
+            imported = [kept.read_import(config.imports_dir, m, concepts) for m in manifests]
     data, outcomes = reconcile(curated, imported, Minter(config.base))
     sources = dict(curated.sources)
     for m in manifests:

@@ -335,7 +335,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class _DirIsGone(argparse.Action):
+    """``pmkg import --dir DIR`` kept an import where no other command looked: refused, naming --imports."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        parser.error(f"{option_string} is gone: use --imports DIR, which every command takes (build, query, serve "
+                     f"... then see the same imports)")
+
+
 def _import_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dir", action=_DirIsGone, help=argparse.SUPPRESS)
     p.add_argument("--data", metavar="DIR", help="curated data to reconcile with (default: data/ of the project)")
     p.add_argument("--ontology", metavar="DIR", help="ontology folder (default: ontology/ of the project)")
     p.add_argument("--base", metavar="IRI",
@@ -362,6 +371,7 @@ def _import_parser(sub) -> None:
     im.add_argument("--remove", metavar="NAME", help="drop a kept import")
     im.add_argument("--imports", metavar="DIR", default=argparse.SUPPRESS,
                     help="where imports are kept (default: build/imports/ of the project)")
+    im.add_argument("--dir", action=_DirIsGone, help=argparse.SUPPRESS)
     isub = im.add_subparsers(dest="source", metavar="SOURCE")
     c = isub.add_parser("cordis", help="CORDIS project.csv + organization.csv (Horizon 2020, Horizon Europe)",
                         description="Import CORDIS open-data exports. Filters combine (all must match); a filter "

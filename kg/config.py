@@ -10,6 +10,7 @@ anything heavy is imported.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -47,12 +48,22 @@ def fingerprint(folder: Path | str | None = None) -> str:
     h = hashlib.sha256()
     if folder.is_dir():
         for p in sorted(folder.glob("*" + MANIFEST_SUFFIX)):
-            h.update(p.name.encode() + b"\n" + p.read_bytes())
-            for data in (p.with_suffix(".jsonl"), p.with_suffix(".nq")):
+            raw = p.read_bytes()
+            h.update(p.name.encode() + b"\n" + raw)
+            for data in (*_data_files(p, raw), p.with_suffix(".jsonl"), p.with_suffix(".nq")):
                 if data.is_file():
                     st = data.stat()
                     h.update(f"{data.name} {st.st_size} {st.st_mtime_ns}".encode())
     return h.hexdigest()[:16]
+
+
+def _data_files(manifest: Path, raw: bytes) -> list[Path]:
+    """The data file a kept import's manifest names (:mod:`kg.importers.kept`), if it names one."""
+    try:
+        name = json.loads(raw).get("data", {}).get("file")
+    except (ValueError, AttributeError):
+        return []
+    return [manifest.parent / name] if isinstance(name, str) and "/" not in name else []
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .names import NAMES_GRAPH, lookup_key
+from .names import NAMES_GRAPH, lookup_key, lookup_variants
 from .prefixes import VOCAB_PREFIXES, instance_prefixes
 from .store import Store
 
@@ -68,9 +68,14 @@ class Resolver:
             text = text[1:-1]
         if text.startswith("pm:"):
             text = instance_prefixes(self.base)["pm"] + text[3:]
+        for i, variant in enumerate([text, *lookup_variants(text)]):   # then without "The", "AB" ... (kg.names)
+            found = self._lookup(variant) if self.indexed() else self._scan(variant, iris=i == 0)
+            if found:
+                return found
+        return []
+
+    def _lookup(self, text: str) -> list[str]:
         key = ox.Literal(lookup_key(text))
-        if not self.indexed():
-            return self._scan(text)
         for pred in ("lookupKey", "weakLookupKey"):
             res = self.store.query(f"SELECT DISTINCT ?e ?k WHERE {{ GRAPH <{self.graph}> {{ ?e <{PMKG}{pred}> ?k }} }}",
                                    {"k": key})
@@ -79,7 +84,7 @@ class Resolver:
                 return found
         return []
 
-    def _scan(self, text: str) -> list[str]:
+    def _scan(self, text: str, iris: bool = True) -> list[str]:
         """Look-up by labels, acronyms and registry numbers when the store has no names index."""
         res = self.store.query(
             f"SELECT DISTINCT ?e WHERE {{ {{ ?e <{RDFS}label> ?l }} UNION {{ ?e <{PMKG}acronym> ?l }} "
@@ -87,7 +92,7 @@ class Resolver:
             f"FILTER(LCASE(STR(?l)) = LCASE(?t)) }}", {"t": ox.Literal(text)})
         found = {row[0].value for row in res.rows}
         ent = instance_prefixes(self.base)["pm"]
-        for iri in (text, ent + text):
+        for iri in (text, ent + text) if iris else ():
             if _iri_ok(iri) and self.store.query("ASK { ?e a ?c }", {"e": ox.NamedNode(iri)}).boolean:
                 found.add(iri)
         return sorted(found)

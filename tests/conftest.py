@@ -263,3 +263,24 @@ def oxigraph_server(tmp_path_factory):
         yield f"http://127.0.0.1:{port}"
     finally:
         stop_process(proc)
+
+
+def kept_data(folder: Path, name: str) -> Path:
+    """The data file of the kept import ``name`` in ``folder`` (the one its manifest names)."""
+    from kg.importers.kept import read_manifest
+
+    return folder / read_manifest(folder / f"{name}.json").data_file
+
+
+def edit_kept(folder: Path, name: str, text: str, append: bool = True) -> Path:
+    """Change the data of a kept import by hand (append ``text``, or replace it) and make its manifest
+    name the changed file, as if it had been imported so: for tests of what reading it back checks."""
+    import json
+
+    path = kept_data(folder, name)
+    path.write_text((path.read_text(encoding="utf-8") if append else "") + text, encoding="utf-8")
+    man = folder / f"{name}.json"
+    manifest = json.loads(man.read_text(encoding="utf-8"))
+    manifest["data"]["size"] = path.stat().st_size
+    man.write_text(json.dumps(manifest), encoding="utf-8")
+    return path

@@ -8,7 +8,7 @@ import json
 import zipfile
 
 import pytest
-from conftest import DATA, ONTOLOGY, ROOT
+from conftest import DATA, ONTOLOGY, ROOT, kept_data
 from rdflib import Literal, URIRef
 
 from kg import namespaces as ns
@@ -238,7 +238,7 @@ def test_sponsor_site_numbers_do_not_split_a_site(tmp_path, curated_index):
     f = tmp_path / "abbvie.json"
     f.write_text(json.dumps({"studies": studies}), encoding="utf-8")
     s = run_import("ctgov", {"path": f}, folder=tmp_path / "imp", index=curated_index)
-    rows = [json.loads(x) for x in (tmp_path / "imp" / "ctgov.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(x) for x in kept_data(tmp_path / "imp", "ctgov").read_text(encoding="utf-8").splitlines()]
     names = sorted(r["values"]["name"][0] for r in rows if r.get("kind") == "organisation")
     assert names == ["AbbVie", "Clinical Center University of Sarajevo"]
     assert s.counts["sponsor site numbers taken off facility names"] == 2

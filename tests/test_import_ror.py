@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import DATA, ONTOLOGY, ROOT
+from conftest import DATA, ONTOLOGY, ROOT, kept_data
 from rdflib import Literal, URIRef
 
 from kg import namespaces as ns
@@ -216,7 +216,7 @@ def test_withdrawn_ror_record_left_out_unless_asked(real, tmp_path, curated_inde
     assert s.counts["withdrawn records left out"] == 1
     s2 = run_import("ror", {"dump": REAL}, folder=tmp_path, index=curated_index, options={"ids": ["0rsw00006"]})
     assert s2.counts["read records"] == 1 and s2.counts["withdrawn records (kept with their status)"] == 1
-    rows = [json.loads(x) for x in (tmp_path / "ror.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(x) for x in kept_data(tmp_path, "ror").read_text(encoding="utf-8").splitlines()]
     assert [r["values"]["ror_status"] for r in rows if r.get("kind") == "organisation"] == [["withdrawn"]]
 
 

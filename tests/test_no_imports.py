@@ -10,7 +10,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from conftest import ROOT, free_port, stop_process, wait_for_port
+from conftest import ROOT, edit_kept, free_port, stop_process, wait_for_port
 
 from kg.cli import main
 
@@ -106,9 +106,9 @@ def test_an_import_that_breaks_a_shape_is_named_and_nothing_is_published(importe
     assert run(capsys, "build", "-q")[0] == 0
     before = (imported / "build" / "pmkg.ttl").read_bytes()
     current = (imported / "build" / "current").resolve()
-    kept = imported / "build" / "imports" / "cordis.jsonl"
-    with open(kept, "a", encoding="utf-8") as fh:   # an organisation with no name: the shapes refuse it
-        fh.write('{"kind":"organisation","id":"cordis-org-999000099","values":{"kind":["company"]}}\n')
+    # an organisation with no name: the shapes refuse it
+    edit_kept(imported / "build" / "imports", "cordis",
+              '{"kind":"organisation","id":"cordis-org-999000099","values":{"kind":["company"]}}\n')
     code, _, err = run(capsys, "build")
     assert code == 1 and "does not conform" in err
     assert "id/cordis-org-999000099 schema:name" in err and "[from import 'cordis', record cordis-org-999000099]" in err

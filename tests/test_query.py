@@ -141,6 +141,20 @@ def test_an_entity_is_a_name_an_acronym_an_id_an_iri_or_a_registry_id_in_any_cas
     assert index.resolve("PRIME-ROSE").type == "project"
 
 
+@pytest.mark.parametrize("which", ["memory", "oxigraph"])
+def test_a_name_with_a_leading_article_or_a_legal_form_still_names_the_entity(request, which):
+    """The one resolver shares the importers' name rules (kg.names): "The ..." and "... AB" are left out
+    when the value itself names nothing."""
+    from kg.resolve import Resolver
+
+    index = Resolver(request.getfixturevalue(which))
+    assert index.resolve("The Netherlands Cancer Institute").iri == PM + "nki"
+    assert index.resolve("AstraZeneca AB").iri == PM + "astrazeneca"
+    assert index.resolve("the Oslo University Hospital HF").iri == PM + "ous"
+    with pytest.raises(ValueError, match="no entity has that name"):
+        index.resolve("The Institute")
+
+
 def test_regression_a_grant_titled_like_an_organisation_does_not_make_the_name_ambiguous(memory):
     """A Vinnova grant is titled "Genomic Medicine Sweden": the name still means the organisation."""
     from kg.resolve import Resolver

@@ -1,32 +1,52 @@
 """Where imports are kept (``build/imports/`` unless told otherwise) and how they are read back.
 
-Each import is two files: ``<name>.jsonl`` (its records, one JSON object a
-line: a record, a participation, or more values of a record) and
-``<name>.json`` (its manifest: what was imported from which files, when, by
-which importer version, with which counts). The manifest is written last, so an
-import without one was never completed and is ignored. A ``<name>.report.txt``
-lists skipped rows and conflicts.
+Each import is two files: ``<name>.<hash>.jsonl`` (its records, one JSON object
+a line: a record, a participation, or more values of a record; named after the
+SHA-256 of its content) and ``<name>.json`` (its manifest: what was imported
+from which files, when, by which importer version, with which counts, and
+which data file, of which size and hash, is its data). A ``<name>.report.txt``
+lists skipped records, merges by name, ambiguous names and conflicts.
+
+Keeping is one atomic step (:func:`commit`): the data file is written under a
+new name (the old import's data is not touched), then the manifest is replaced
+in one rename, which is the switch, then the old data file is removed. A failure
+at any point (a full disk, a crash, a kill) leaves the old manifest with its own
+data, or the new manifest with the new data, never a mix; what a failed run
+left (temporary files, a data file no manifest names) is removed by the next
+import (:func:`clean_stale`). A lock on the folder (:func:`locked`) makes a
+second import into it wait.
 
 :func:`read_import` reads a kept import back as records, checked with the same
 rules as the curated data; :mod:`kg.assemble` merges them into the curated
-records at every build. A kept import that cannot be read is an error naming
-the file and line, never skipped.
+records at every build. A kept import that cannot be read, or whose data file
+is not the one its manifest names, is an error naming the file and line, never
+skipped.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import json
+import os
 import re
+import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import model
 from ..config import imports_dir
+from ..files import atomic_write
 from ..load import check_value
 from ..records import Participation, Record, Source, Value
 from .reconcile import Imported
 
 MANIFEST_SUFFIX, DATA_SUFFIX, REPORT_SUFFIX = ".json", ".jsonl", ".report.txt"
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: A data file kept by :func:`commit`: ``<name>.<16 hex digits of its SHA-256>.jsonl``.
+DATA_FILE = re.compile(r"^(?P<name>[a-z0-9][a-z0-9-]*)\.[0-9a-f]{16}\.jsonl$")
 FORMAT = "pmkg-import/2"
 #: Kept by pmkg before imports were kept as records: the quads cannot be read back as records.
 OLD_FORMATS = ("pmkg-import/1",)
@@ -34,9 +54,6 @@ OLD_FORMATS = ("pmkg-import/1",)
 
 class ImportFileError(ValueError):
     """A kept import cannot be read (missing, malformed, or not a pmkg import)."""
-
-
-
 
 
 def check_name(name: str) -> str:
@@ -65,10 +82,13 @@ class Manifest:
     conflicts: list[str] = field(default_factory=list)
     skipped: int = 0
     format: str = FORMAT
+    data: dict = field(default_factory=dict)     # the data file: file (its name), size, sha256
 
     @property
     def data_file(self) -> str:
-        return self.name + DATA_SUFFIX
+        """The name of the import's data file (``<name>.jsonl`` for imports kept before it was named)."""
+        name = self.data.get("file") if isinstance(self.data, dict) else None
+        return name if isinstance(name, str) and DATA_FILE.match(name) else self.name + DATA_SUFFIX
 
     def to_json(self) -> str:
         d = dict(self.__dict__)
@@ -114,12 +134,111 @@ def remove(name: str, folder: Path | str | None = None) -> list[Path]:
         known = ", ".join(m.name for m in manifests(folder)) or "none"
         raise ValueError(f"no import named {name!r} in {folder} (kept imports: {known})")
     removed = []
-    for suffix in (MANIFEST_SUFFIX, DATA_SUFFIX, REPORT_SUFFIX, ".nq"):
-        p = folder / (name + suffix)
-        if p.exists():
+    with locked(folder):
+        try:
+            data = read_manifest(man).data_file
+        except ImportFileError:
+            data = name + DATA_SUFFIX
+        for p in [man, folder / data] + [folder / (name + suffix) for suffix in (DATA_SUFFIX, REPORT_SUFFIX, ".nq")]:
+            if p.exists() and p not in removed:
+                p.unlink()
+                removed.append(p)
+    return removed
+
+
+@contextlib.contextmanager
+def locked(folder: Path, shared: bool = False) -> Iterator[None]:
+    """Hold the lock of the imports folder ``folder`` (a lock on the folder itself, so no file is
+    left): a second import or removal waits for the first. ``shared``: for reading the kept imports
+    (a build), which waits only while an import is being kept; a missing folder is not made then."""
+    if shared and not folder.is_dir():
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+    try:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"pmkg: waiting for another pmkg import into {folder} to finish ...", file=sys.stderr, flush=True)
+            fcntl.flock(fd, mode)
+        yield
+    finally:
+        os.close(fd)    # closing releases the lock
+
+
+def clean_stale(folder: Path) -> list[Path]:
+    """Remove what failed imports left in ``folder`` (call under :func:`locked`): temporary files,
+    and data files that no manifest names. Nothing is removed while a manifest cannot be read."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for p in folder.glob(".*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
             p.unlink()
             removed.append(p)
+    try:
+        named = {m.data_file for m in manifests(folder)}
+    except ImportFileError:
+        return removed
+    for p in folder.glob("*" + DATA_SUFFIX):
+        if DATA_FILE.match(p.name) and p.name not in named:
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+                removed.append(p)
     return removed
+
+
+def new_data_file(folder: Path, name: str) -> Path:
+    """A temporary file for the data of the import ``name`` (removed by :func:`clean_stale` if left)."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}{DATA_SUFFIX}.", suffix=".tmp")
+    os.close(fd)
+    return Path(tmp)
+
+
+def commit(folder: Path, manifest: Manifest, tmp: Path) -> Path:
+    """Keep the data in the temporary file ``tmp`` with ``manifest`` as one atomic step (see the
+    module docstring); return the data file's path. On any error the previous import stays whole."""
+    h = hashlib.sha256()
+    with open(tmp, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    digest = h.hexdigest()
+    data = folder / f"{manifest.name}.{digest[:16]}{DATA_SUFFIX}"
+    manifest.data = {"file": data.name, "size": tmp.stat().st_size, "sha256": digest}
+    man = folder / (manifest.name + MANIFEST_SUFFIX)
+    try:
+        old = read_manifest(man).data_file if man.exists() else None
+    except ImportFileError:
+        old = None
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, data)            # a new name: the old manifest still names its own data
+    _fsync_dir(folder)
+    try:
+        write_manifest(man, manifest)    # the switch
+    except BaseException:
+        if data.name != old:
+            data.unlink(missing_ok=True)
+        raise
+    for stale in {old, manifest.name + DATA_SUFFIX, manifest.name + ".nq"} - {None, data.name}:
+        with contextlib.suppress(FileNotFoundError):
+            (folder / str(stale)).unlink()
+    return data
+
+
+def write_manifest(path: Path, manifest: Manifest) -> None:
+    """Replace the manifest at ``path`` atomically."""
+    atomic_write(path, manifest.to_json())
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def source_of(m: Manifest) -> Source:
@@ -137,9 +256,15 @@ def read_import(folder: Path | str, m: Manifest, concepts: dict[str, set[str]]) 
     pmkg's model.
     """
     path = Path(folder) / m.data_file
+    man = Path(folder) / (m.name + MANIFEST_SUFFIX)
     if not path.is_file():
-        raise ImportFileError(f"{Path(folder) / (m.name + MANIFEST_SUFFIX)}: its data file {path.name} is missing; "
+        raise ImportFileError(f"{man}: its data file {path.name} is missing; "
                               f"import again or run `pmkg import --remove {m.name}`")
+    size = m.data.get("size") if isinstance(m.data, dict) else None
+    if isinstance(size, int) and path.stat().st_size != size:
+        raise ImportFileError(f"{path}: not the data file its manifest {man.name} names ({path.stat().st_size:,} "
+                              f"bytes, {size:,} expected: changed since it was imported); import again or run "
+                              f"`pmkg import --remove {m.name}`")
     return read_records(path, m.name, concepts)
 
 
