@@ -258,6 +258,11 @@ def parser() -> argparse.ArgumentParser:
     vz.add_argument("--title", help="heading of the page (default: from the view)")
     vz.add_argument("--seed", type=int, default=42,
                     help="layout seed (default 42): the same seed gives the same picture")
+    vz.add_argument("--format", choices=("html", "svg", "png"), default="html",
+                    help="html (default: the interactive page), or svg / png: a picture of the view for slides "
+                         "(needs vl-convert-python: pip install 'pmkg[images]')")
+    vz.add_argument("--scale", type=float, default=2.0, metavar="X",
+                    help="PNG pixels per picture pixel (default 2: 3200x1800)")
     _network_options(vz)
     _store_options(vz)
 

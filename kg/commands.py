@@ -129,12 +129,32 @@ def _network_view(args, store: Store):
 
 
 def viz(args) -> int:
-    """``pmkg viz``: the interactive network page."""
+    """``pmkg viz``: the interactive network page (or, with --format svg|png, a picture of it)."""
     G = _network_view(args, open_reader(args))
+    if getattr(args, "format", "html") != "html":
+        return _viz_picture(args, G)
     html = page(G, title=args.title, seed=args.seed)
     out = Path(args.output) if args.output else paths.build_dir() / "views" / view_file_name(args, G)
     write_page(out, html)
     _say(args, f"wrote {out} ({G.number_of_nodes()} nodes, {G.number_of_edges()} edges, {len(html)} bytes)")
+    return OK
+
+
+def _viz_picture(args, G) -> int:
+    """``pmkg viz --format svg|png``: the view drawn as a picture for slides (kg.viz_image), rendered
+    whole before anything is written."""
+    from .viz_image import ImagesUnavailable, network_image
+
+    if not args.scale > 0:
+        raise UsageError("--scale must be positive")
+    try:
+        payload = network_image(G, args.format, title=args.title, seed=args.seed, scale=args.scale)
+    except ImagesUnavailable as e:
+        raise UsageError(str(e)) from None
+    out = Path(args.output) if args.output else \
+        paths.build_dir() / "views" / Path(view_file_name(args, G)).with_suffix("." + args.format).name
+    atomic_write(out, payload)
+    _say(args, f"wrote {out} ({G.number_of_nodes()} nodes, {G.number_of_edges()} edges, {len(payload)} bytes)")
     return OK
 
 
