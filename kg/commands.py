@@ -113,7 +113,7 @@ def serve(args) -> int:
 
 def _filters(args) -> Filters:
     return Filters(kinds=parse_list(args.kinds), countries=parse_list(args.country), roles=parse_list(args.roles),
-                   year=args.year, programme=args.programme, include_uncertain=not args.no_uncertain)
+                   year=args.year, programme=args.programme, include_uncertain=args.uncertain)
 
 
 def _entity_key(store: Store, value: str, what: str) -> str:
@@ -166,7 +166,7 @@ def view_file_name(args, G) -> str:
     for flag, value in (("focus", G.graph.get("focus")), ("depth", args.depth if G.graph.get("focus") else None),
                         ("kinds", args.kinds), ("country", args.country), ("roles", args.roles),
                         ("year", args.year), ("programme", args.programme),
-                        ("confirmed", "only" if args.no_uncertain else None)):
+                        ("uncertain", "included" if args.uncertain else None)):
         if value:
             items = sorted(parse_list(value) or ()) if isinstance(value, list) else [str(value)]
             parts.append(flag + "-" + "-".join(items))
@@ -206,7 +206,6 @@ def report(args) -> int:
     if not args.scale > 0:
         raise UsageError("--scale must be positive")
     filters = _filters(args)
-    filters.include_uncertain = args.include_uncertain and not args.no_uncertain
     store = open_reader(args)
     focus = _entity_key(store, args.focus, "--focus") if args.focus is not None else None
     rep = build_report(read_report(store, store.base), filters, args.title, focus, args.depth)

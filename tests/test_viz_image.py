@@ -78,7 +78,7 @@ def test_placed_labels_never_overlap(landscape):
         left = {"left": item["x"], "right": item["x"] - w, "center": item["x"] - w / 2}[item["align"]]
         top = {"middle": item["y"] - h / 2, "bottom": item["y"] - h, "top": item["y"]}[item["baseline"]]
         boxes.append((left, top, left + w, top + h))
-    assert len(boxes) > 0.7 * landscape.number_of_nodes()   # the shipped data has room for most labels
+    assert len(boxes) > 0.6 * landscape.number_of_nodes()   # the shipped data has room for most labels
     for i, a in enumerate(boxes):
         assert 0 <= a[0] and a[2] <= 1600 and a[3] <= 900
         for b in boxes[i + 1:]:
