@@ -103,20 +103,28 @@ def network_spec(G, *, title: str | None = None, seed: int = 42, width: int = WI
     ys = [n["y"] for n in nodes] or [0.0]
     margin = 40
     # one scale for both axes (a layout has no preferred direction): the drawing keeps its shape
-    box_w, box_h = width - LEGEND_WIDTH - 2 * margin, height - 90 - margin
+    top = 104   # below the heading, the subtitle and the coverage line
+    box_w, box_h = width - LEGEND_WIDTH - 2 * margin, height - top - margin
     span = max((max(xs) - min(xs)) / box_w, (max(ys) - min(ys)) / box_h, 1e-9)
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    x0, y0 = LEGEND_WIDTH + margin + box_w / 2, 90 + box_h / 2
+    x0, y0 = LEGEND_WIDTH + margin + box_w / 2, top + box_h / 2
     for item in nodes:
         item["px"], item["py"] = x0 + (item["x"] - cx) / span, y0 + (item["y"] - cy) / span
     for e in edges:
         e["px1"], e["py1"] = x0 + (e["x1"] - cx) / span, y0 + (e["y1"] - cy) / span
         e["px2"], e["py2"] = x0 + (e["x2"] - cx) / span, y0 + (e["y2"] - cy) / span
-    labels = place_labels(nodes, (LEGEND_WIDTH, 76, width, height))
+    labels = place_labels(nodes, (LEGEND_WIDTH, top - 14, width, height))
     heading = title or f"pmkg \u00b7 {VIEW_TITLES.get(view, view)}"
     if subtitle is None:
         date = build_date(G)
         subtitle = f"{len(nodes)} nodes, {len(edges)} links" + (f" \u00b7 data as of {date}" if date else "")
+    # how partial the map is (as on the page): the projects drawn whose sources declare a size
+    shown = set(G) | {i for _, _, d in G.edges(data=True) for i in d.get("shared", ())}
+    partial = sorted((c["label"], c["members"], c["partners"]) for k, c in G.graph.get("coverage", {}).items()
+                     if k in shown and c["partners"])
+    coverage_line = ("A partial map, known of declared partners: " + " \u00b7 ".join(
+        f"{label} {n} of {lo}" + (f"\u2013{hi}" if hi != lo else "") for label, n, (lo, hi) in partial)
+        + ("" if G.graph.get("include_uncertain") else " (confirmed members)")) if partial else ""
     kind_labels = [KINDS.get(k, k) for k in kinds_drawn]
     kind_colours = [KIND_STYLE.get(k, (UNKNOWN_COLOUR,))[0] for k in kinds_drawn]
     kind_shapes = [SHAPES.get(KIND_STYLE.get(k, ("", "dot"))[1], "circle") for k in kinds_drawn]
@@ -139,9 +147,9 @@ def network_spec(G, *, title: str | None = None, seed: int = 42, width: int = WI
         ],
         "legends": [
             {"fill": "kind", "shape": "kindShape", "title": "Kinds", "orient": "none", "legendX": 16,
-             "legendY": 90, "symbolSize": 140, "labelFontSize": 13, "titleFontSize": 14},
+             "legendY": top, "symbolSize": 140, "labelFontSize": 13, "titleFontSize": 14},
             *([{"stroke": "role", "title": "Roles and relations", "orient": "none", "legendX": 16,
-                "legendY": 110 + 22 * len(kind_labels), "symbolType": "stroke", "symbolStrokeWidth": 3,
+                "legendY": top + 20 + 22 * len(kind_labels), "symbolType": "stroke", "symbolStrokeWidth": 3,
                 "labelFontSize": 12, "titleFontSize": 14, "labelLimit": 180}] if role_labels else []),
         ],
         "marks": [
@@ -151,6 +159,9 @@ def network_spec(G, *, title: str | None = None, seed: int = 42, width: int = WI
             {"type": "text", "name": "subtitle", "encode": {"enter": {
                 "x": {"value": 16}, "y": {"value": 62}, "text": {"value": subtitle or ""},
                 "fontSize": {"value": 15}, "fill": {"value": "#555"}}}},
+            {"type": "text", "name": "coverage", "encode": {"enter": {
+                "x": {"value": 16}, "y": {"value": 84}, "text": {"value": coverage_line},
+                "fontSize": {"value": 14}, "fill": {"value": "#7a4b00"}}}},
             {"type": "rule", "name": "links", "from": {"data": "edges"}, "encode": {"enter": {
                 "x": {"field": "px1"}, "y": {"field": "py1"}, "x2": {"field": "px2"}, "y2": {"field": "py2"},
                 "stroke": {"field": "colour"}, "strokeWidth": {"field": "width"}, "strokeOpacity": {"value": 0.6},
