@@ -72,3 +72,49 @@ def test_network_export_leaves_the_uncertain_out_unless_asked(published, capsys)
         return {n["id"] for n in json.loads(out)["nodes"]}
 
     assert "uio" not in nodes() and "uio" in nodes("--uncertain")
+
+
+# --- an uncertain record (not only a participation) -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def doubtful_store(tmp_path_factory):
+    """The shipped data with the University of Oslo record itself marked uncertain (the shipped data has
+    uncertain participations only), in Oxigraph."""
+    import shutil
+
+    from conftest import DATA, ONTOLOGY
+
+    from kg.assemble import Config, assemble
+    from kg.store import OxigraphStore
+
+    data = tmp_path_factory.mktemp("doubtful") / "data"
+    shutil.copytree(DATA, data)
+    orgs = data / "organisations.yaml"
+    text = orgs.read_text(encoding="utf-8")
+    new = text.replace("  acronym: UiO\n", "  acronym: UiO\n  uncertain: true\n"
+                       "  note: a test makes this record one no source confirms\n", 1)
+    assert new != text, "the UiO record moved: update this fixture"
+    orgs.write_text(new, encoding="utf-8")
+    return OxigraphStore.from_nquads(assemble(Config.resolve(data, ONTOLOGY, imports=False))
+                                     .nquads(names=True, default=True))
+
+
+def test_stats_leave_an_uncertain_record_out_unless_asked(doubtful_store, oxigraph):
+    from kg.stats import stats
+
+    shipped, sure, everything = stats(oxigraph), stats(doubtful_store), stats(doubtful_store, uncertain=True)
+    assert (shipped.entities, shipped.by_country["NO"]) == (everything.entities, everything.by_country["NO"])
+    assert sure.entities == shipped.entities - 1 and sure.by_country["NO"] == shipped.by_country["NO"] - 1
+    org = "schema:Organization"
+    assert sure.by_class[org] == shipped.by_class[org] - 1 and everything.by_class[org] == shipped.by_class[org]
+
+
+def test_country_participation_leaves_an_uncertain_record_out_unless_asked(doubtful_store, oxigraph):
+    from kg.query import run
+
+    def norway(store, uncertain):
+        rows = run("country-participation", {"country": "NO", "uncertain": uncertain}, store).records()
+        return int(rows[0]["organisations"])
+
+    assert norway(doubtful_store, "false") == norway(oxigraph, "false") - 1
+    assert norway(doubtful_store, "true") == norway(oxigraph, "true")
