@@ -84,10 +84,11 @@ def landscape_page(browser, hostile_view, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def views(network_raw):
-    """The four views of the shipped data."""
-    from kg.network import view
+    """The four views of the shipped data, with the records and participations marked uncertain (drawn
+    dashed: `pmkg viz --uncertain`), so that the drawing is checked on everything the page can show."""
+    from kg.network import Filters, view
 
-    return {name: view(network_raw, name) for name in VIEWS}
+    return {name: view(network_raw, name, Filters(include_uncertain=True)) for name in VIEWS}
 
 
 @pytest.fixture(scope="module")
@@ -594,9 +595,19 @@ def _expected_coverage(G, project: str, uncertain: bool = False) -> str:
             f"{len(countries)} of {span(d[1] for d in DECLARED[project])} declared countries")
 
 
-def test_coverage_shows_in_the_heading_and_on_each_project_card(opened, views):
-    G = views["landscape"]
-    v = opened("landscape", LAPTOP)
+@pytest.fixture(scope="module")
+def default_landscape(browser, network_raw, tmp_path_factory):
+    """The landscape as `pmkg build` and `pmkg viz` draw it: confirmed records and participations only."""
+    from kg.network import view
+
+    G = view(network_raw, "landscape")
+    v = open_page(browser, G, tmp_path_factory.mktemp("default") / "network.html", LAPTOP)
+    yield G, v
+    v.close()
+
+
+def test_coverage_shows_in_the_heading_and_on_each_project_card(default_landscape):
+    G, v = default_landscape
     heading = v.page.inner_text("#coverage")
     for project in ("prime-rose", "pcm4eu", "echos", "ja-pcm"):
         assert f"{G.nodes[project]['label']} {_expected_coverage(G, project)}" in heading, project
@@ -615,22 +626,22 @@ def test_coverage_shows_in_the_heading_and_on_each_project_card(opened, views):
         assert {sources[c["source"]]["url"] for c in claims} <= hrefs   # every claim links its source
         assert "declared: 28 partners (2024-12-31)" in card if project == "prime-rose" else \
             "declared: 54 partners" in card and "declared: 58 partners" in card
-    # a trial or an organisation has no declared size: no coverage line on its card
-    v.page.fill("#search", "DRUP")
+    # an organisation has no declared size: no coverage line on its card
+    v.page.click("#reset")
+    v.page.fill("#search", "OUS")
     v.page.press("#search", "Enter")
+    assert v.js("pmkg.network.getSelectedNodes()") == ["ous"]
     assert "declared" not in v.page.inner_text("#info")
     v.page.click("#reset")
     assert v.console_errors == [] and v.outside == []
 
 
-def test_coverage_counts_the_uncertain_members_only_when_asked(browser, network_raw, tmp_path):
-    from kg.network import Filters, view
-
-    G = view(network_raw, "landscape", Filters(include_uncertain=True))
-    v = open_page(browser, G, tmp_path / "uncertain.html", LAPTOP)
-    try:
-        heading = v.page.inner_text("#coverage")
-        assert f"PRIME-ROSE {_expected_coverage(G, 'prime-rose', uncertain=True)}" in heading
-        assert "10 of 24\u201328 declared partners known" in heading and "confirmed members only" not in heading
-    finally:
-        v.close()
+def test_coverage_counts_the_uncertain_members_only_when_asked(default_landscape, opened, views):
+    G, v = default_landscape
+    assert not any(d.get("uncertain") for _, d in G.nodes(data=True))
+    assert not any(d.get("uncertain") for _, _, d in G.edges(data=True))
+    assert v.js("pmkg.edges.get({filter: e => e.dashes}).length") == 0   # nothing unconfirmed is drawn
+    heading = opened("landscape", LAPTOP).page.inner_text("#coverage")   # the page of pmkg viz --uncertain
+    assert f"PRIME-ROSE {_expected_coverage(views['landscape'], 'prime-rose', uncertain=True)}" in heading
+    assert "10 of 24\u201328 declared partners known" in heading and "confirmed members only" not in heading
+    assert opened("landscape", LAPTOP).js("pmkg.edges.get({filter: e => e.dashes}).length") > 0
