@@ -151,3 +151,12 @@ def test_bad_scale_is_a_usage_error(published, tmp_path, capsys):
     assert main(["viz", "--format", "png", "--scale", "0", "-o", str(tmp_path / "x.png")]) == 2
     assert "--scale" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
+
+
+def test_an_empty_view_is_still_a_picture_saying_so():
+    import networkx as nx
+
+    svg = viz_image.network_image(nx.MultiDiGraph(view="trials"), "svg")
+    drawn = texts(svg)
+    assert drawn[0] == "pmkg \u00b7 clinical trials and who runs them" and drawn[1].startswith("0 nodes, 0 links")
+    assert png_size(viz_image.network_image(nx.MultiDiGraph(), "png", scale=1)) == (1600, 900)
