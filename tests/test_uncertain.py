@@ -79,7 +79,7 @@ def test_network_export_leaves_the_uncertain_out_unless_asked(published, capsys)
 @pytest.fixture(scope="module")
 def doubtful_store(tmp_path_factory):
     """The shipped data with the University of Oslo record itself marked uncertain (the shipped data has
-    uncertain participations only), in Oxigraph."""
+    uncertain participations only), and LUMC's coordination of PCM4EU too, in Oxigraph."""
     import shutil
 
     from conftest import DATA, ONTOLOGY
@@ -95,6 +95,12 @@ def doubtful_store(tmp_path_factory):
                        "  note: a test makes this record one no source confirms\n", 1)
     assert new != text, "the UiO record moved: update this fixture"
     orgs.write_text(new, encoding="utf-8")
+    projects = data / "projects.yaml"
+    text = projects.read_text(encoding="utf-8")
+    new = text.replace("    - {org: lumc, role: coordinator}\n",
+                       '    - {org: lumc, role: coordinator, uncertain: true, note: "a test doubts it"}\n', 1)
+    assert new != text, "LUMC's PCM4EU participation moved: update this fixture"
+    projects.write_text(new, encoding="utf-8")
     return OxigraphStore.from_nquads(assemble(Config.resolve(data, ONTOLOGY, imports=False))
                                      .nquads(names=True, default=True))
 
@@ -118,3 +124,16 @@ def test_country_participation_leaves_an_uncertain_record_out_unless_asked(doubt
 
     assert norway(doubtful_store, "false") == norway(oxigraph, "false") - 1
     assert norway(doubtful_store, "true") == norway(oxigraph, "true")
+
+
+def test_coordinators_leave_an_uncertain_coordinator_out_unless_asked(doubtful_store, oxigraph):
+    from kg.query import run
+
+    def pairs(store, uncertain):
+        return {(r["coordinator"].rsplit("/", 1)[-1], r["thing"].rsplit("/", 1)[-1], r["unconfirmed"])
+                for r in run("coordinators", {"uncertain": uncertain}, store).records()}
+
+    assert ("lumc", "pcm4eu", False) in pairs(oxigraph, "false")
+    assert not {p for p in pairs(doubtful_store, "false") if p[:2] == ("lumc", "pcm4eu")}
+    assert ("lumc", "pcm4eu", True) in pairs(doubtful_store, "true")
+    assert pairs(oxigraph, "false") == pairs(oxigraph, "true")   # the shipped data doubts no coordinator
