@@ -79,7 +79,8 @@ def test_network_export_leaves_the_uncertain_out_unless_asked(published, capsys)
 @pytest.fixture(scope="module")
 def doubtful_store(tmp_path_factory):
     """The shipped data with the University of Oslo record itself marked uncertain (the shipped data has
-    uncertain participations only), and LUMC's coordination of PCM4EU too, in Oxigraph."""
+    uncertain participations only), LUMC's coordination of PCM4EU and Swelife's grant to the Testbed
+    too, in Oxigraph."""
     import shutil
 
     from conftest import DATA, ONTOLOGY
@@ -101,6 +102,12 @@ def doubtful_store(tmp_path_factory):
                        '    - {org: lumc, role: coordinator, uncertain: true, note: "a test doubts it"}\n', 1)
     assert new != text, "LUMC's PCM4EU participation moved: update this fixture"
     projects.write_text(new, encoding="utf-8")
+    grants = data / "grants.yaml"
+    text = grants.read_text(encoding="utf-8")
+    new = text.replace("  funder: swelife\n  funds: [testbed]\n",
+                       "  funder: swelife\n  funds: [testbed]\n  uncertain: true\n  note: a test doubts it\n", 1)
+    assert new != text, "the Swelife grant to the Testbed moved: update this fixture"
+    grants.write_text(new, encoding="utf-8")
     return OxigraphStore.from_nquads(assemble(Config.resolve(data, ONTOLOGY, imports=False))
                                      .nquads(names=True, default=True))
 
@@ -110,7 +117,8 @@ def test_stats_leave_an_uncertain_record_out_unless_asked(doubtful_store, oxigra
 
     shipped, sure, everything = stats(oxigraph), stats(doubtful_store), stats(doubtful_store, uncertain=True)
     assert (shipped.entities, shipped.by_country["NO"]) == (everything.entities, everything.by_country["NO"])
-    assert sure.entities == shipped.entities - 1 and sure.by_country["NO"] == shipped.by_country["NO"] - 1
+    # UiO and the Swelife grant are the records in doubt
+    assert sure.entities == shipped.entities - 2 and sure.by_country["NO"] == shipped.by_country["NO"] - 1
     org = "schema:Organization"
     assert sure.by_class[org] == shipped.by_class[org] - 1 and everything.by_class[org] == shipped.by_class[org]
 
@@ -137,3 +145,16 @@ def test_coordinators_leave_an_uncertain_coordinator_out_unless_asked(doubtful_s
     assert not {p for p in pairs(doubtful_store, "false") if p[:2] == ("lumc", "pcm4eu")}
     assert ("lumc", "pcm4eu", True) in pairs(doubtful_store, "true")
     assert pairs(oxigraph, "false") == pairs(oxigraph, "true")   # the shipped data doubts no coordinator
+
+
+def test_funding_leaves_an_uncertain_grant_out_unless_asked(doubtful_store, oxigraph):
+    from kg.query import run
+
+    def grants(store, uncertain):
+        return {(r["grant"].rsplit("/", 1)[-1], r["unconfirmed"])
+                for r in run("funding", {"uncertain": uncertain}, store).records() if r["grant"]}
+
+    assert ("grant-testbed-swelife", False) in grants(oxigraph, "false")
+    assert "grant-testbed-swelife" not in {g for g, _ in grants(doubtful_store, "false")}
+    assert ("grant-testbed-swelife", True) in grants(doubtful_store, "true")
+    assert grants(oxigraph, "false") == grants(oxigraph, "true")   # the shipped data doubts no grant
