@@ -109,7 +109,11 @@ def _network_options(p: argparse.ArgumentParser, default_view: str = "landscape"
                         "inspired-by ...)")
     g.add_argument("--year", type=int, metavar="YYYY", help="only projects and trials active that year")
     g.add_argument("--programme", metavar="ID", help="only projects and trials under this programme")
-    g.add_argument("--no-uncertain", action="store_true", help="leave out records and participations marked uncertain")
+    g.add_argument("--uncertain", action="store_true",
+                   help="also draw and count the records and participations marked uncertain (no source confirms "
+                        "them; left out by default)")
+    # the default since uncertain records stay out unless asked for; still accepted from older scripts
+    g.add_argument("--no-uncertain", dest="uncertain", action="store_false", help=argparse.SUPPRESS)
 
 
 def _port(text: str) -> int:
@@ -258,6 +262,11 @@ def parser() -> argparse.ArgumentParser:
     vz.add_argument("--title", help="heading of the page (default: from the view)")
     vz.add_argument("--seed", type=int, default=42,
                     help="layout seed (default 42): the same seed gives the same picture")
+    vz.add_argument("--format", choices=("html", "svg", "png"), default="html",
+                    help="html (default: the interactive page), or svg / png: a picture of the view for slides "
+                         "(needs vl-convert-python: pip install 'pmkg[images]')")
+    vz.add_argument("--scale", type=float, default=2.0, metavar="X",
+                    help="PNG pixels per picture pixel (default 2: 3200x1800)")
     _network_options(vz)
     _store_options(vz)
 
@@ -315,7 +324,7 @@ def parser() -> argparse.ArgumentParser:
                                     "timeline, funding by funder, programme and project, consortium completeness and "
                                     "matrix, and tables linking every entity to its registry pages and sources. "
                                     "Records and participations marked uncertain are left out unless "
-                                    "--include-uncertain. --format svg|png writes one chart as a picture instead "
+                                    "--uncertain. --format svg|png writes one chart as a picture instead "
                                     "(needs vl-convert-python: pip install 'pmkg[images]').")
     _graph_options(rp)
     rp.add_argument("-o", "--output", metavar="FILE",
@@ -327,8 +336,7 @@ def parser() -> argparse.ArgumentParser:
                     help="the chart --format svg|png draws")
     rp.add_argument("--scale", type=float, default=2.0, metavar="X", help="PNG pixels per chart pixel (default 2)")
     _network_options(rp)
-    rp.add_argument("--include-uncertain", action="store_true",
-                    help="count records and participations marked uncertain too (left out by default)")
+    rp.add_argument("--include-uncertain", dest="uncertain", action="store_true", help=argparse.SUPPRESS)
     _store_options(rp)
 
     _import_parser(sub)

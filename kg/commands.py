@@ -113,7 +113,7 @@ def serve(args) -> int:
 
 def _filters(args) -> Filters:
     return Filters(kinds=parse_list(args.kinds), countries=parse_list(args.country), roles=parse_list(args.roles),
-                   year=args.year, programme=args.programme, include_uncertain=not args.no_uncertain)
+                   year=args.year, programme=args.programme, include_uncertain=args.uncertain)
 
 
 def _entity_key(store: Store, value: str, what: str) -> str:
@@ -129,12 +129,32 @@ def _network_view(args, store: Store):
 
 
 def viz(args) -> int:
-    """``pmkg viz``: the interactive network page."""
+    """``pmkg viz``: the interactive network page (or, with --format svg|png, a picture of it)."""
     G = _network_view(args, open_reader(args))
+    if getattr(args, "format", "html") != "html":
+        return _viz_picture(args, G)
     html = page(G, title=args.title, seed=args.seed)
     out = Path(args.output) if args.output else paths.build_dir() / "views" / view_file_name(args, G)
     write_page(out, html)
     _say(args, f"wrote {out} ({G.number_of_nodes()} nodes, {G.number_of_edges()} edges, {len(html)} bytes)")
+    return OK
+
+
+def _viz_picture(args, G) -> int:
+    """``pmkg viz --format svg|png``: the view drawn as a picture for slides (kg.viz_image), rendered
+    whole before anything is written."""
+    from .viz_image import ImagesUnavailable, network_image
+
+    if not args.scale > 0:
+        raise UsageError("--scale must be positive")
+    try:
+        payload = network_image(G, args.format, title=args.title, seed=args.seed, scale=args.scale)
+    except ImagesUnavailable as e:
+        raise UsageError(str(e)) from None
+    out = Path(args.output) if args.output else \
+        paths.build_dir() / "views" / Path(view_file_name(args, G)).with_suffix("." + args.format).name
+    atomic_write(out, payload)
+    _say(args, f"wrote {out} ({G.number_of_nodes()} nodes, {G.number_of_edges()} edges, {len(payload)} bytes)")
     return OK
 
 
@@ -146,7 +166,7 @@ def view_file_name(args, G) -> str:
     for flag, value in (("focus", G.graph.get("focus")), ("depth", args.depth if G.graph.get("focus") else None),
                         ("kinds", args.kinds), ("country", args.country), ("roles", args.roles),
                         ("year", args.year), ("programme", args.programme),
-                        ("confirmed", "only" if args.no_uncertain else None)):
+                        ("uncertain", "included" if args.uncertain else None)):
         if value:
             items = sorted(parse_list(value) or ()) if isinstance(value, list) else [str(value)]
             parts.append(flag + "-" + "-".join(items))
@@ -186,7 +206,6 @@ def report(args) -> int:
     if not args.scale > 0:
         raise UsageError("--scale must be positive")
     filters = _filters(args)
-    filters.include_uncertain = args.include_uncertain and not args.no_uncertain
     store = open_reader(args)
     focus = _entity_key(store, args.focus, "--focus") if args.focus is not None else None
     rep = build_report(read_report(store, store.base), filters, args.title, focus, args.depth)

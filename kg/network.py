@@ -83,6 +83,9 @@ class Raw:
     sources: dict[str, dict[str, str]]
     date: str | None
     base: str
+    #: item key -> the consortium sizes its sources declare: [{"property": "partners" or "countries",
+    #: "value", "date", "source"}] (``schema:Observation`` nodes; see :func:`coverage`)
+    declared: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def _tail(iri: str | None, ns: str) -> str | None:
@@ -218,7 +221,46 @@ def fetch(source: Store | Dataset, base: str | None = None) -> Raw:
         s = sources.setdefault(src, {"title": r["title"] or src, "url": r["url"] or ""})
         s["title"] = min(s["title"], r["title"] or s["title"])
     date = max((r["date"] for r in run_query(source, "_network-about") if r["date"]), default=None)
-    return Raw(nodes, parts, rels, dict(sorted(sources.items())), date, base)
+    declared: dict[str, list[dict[str, Any]]] = {}
+    for r in run_query(source, "_report-declared-sizes"):
+        item = key(_bound(r, "about"))
+        if item in nodes:
+            declared.setdefault(item, []).append(
+                {"property": "partners" if _bound(r, "property").endswith("partnerCount") else "countries",
+                 "value": int(_bound(r, "value")), "date": r["date"], "source": r["source"]})
+    for claims in declared.values():
+        claims.sort(key=lambda c: (c["property"], c["value"], c["date"] or "", c["source"] or ""))
+    return Raw(nodes, parts, rels, dict(sorted(sources.items())), date, base, declared)
+
+
+def coverage(raw: Raw, include_uncertain: bool = False) -> dict[str, dict[str, Any]]:
+    """How much of each declared consortium the graph knows: item key -> ``members`` and ``countries``
+    known (each member once, over every role but funder, as in ``pmkg query coverage``; uncertain
+    participations only with ``include_uncertain``), the declared ``partners`` and ``countries`` as
+    (lowest, highest) or None, a ``text`` ("7 of 24\u201328 declared partners known") and the
+    ``claims``, each with its source and date. Only items with a declared size; from the whole
+    graph, whatever a view's filters leave."""
+    members: dict[str, set[str]] = {}
+    for p in raw.participations:
+        if p["thing"] in raw.declared and p["role"] != "funder" and (include_uncertain or not p["uncertain"]):
+            members.setdefault(p["thing"], set()).add(p["member"])
+    out: dict[str, dict[str, Any]] = {}
+    for item, claims in sorted(raw.declared.items()):
+        known = members.get(item, set())
+        countries = {c for m in known for c in raw.nodes[m]["countries"]}
+        entry: dict[str, Any] = {"label": raw.nodes[item]["label"], "members": len(known),
+                                 "known_countries": len(countries), "claims": claims}
+        texts = []
+        for prop, have, what in (("partners", len(known), "declared partners known"),
+                                 ("countries", len(countries), "declared countries")):
+            values = sorted({c["value"] for c in claims if c["property"] == prop})
+            entry[prop] = (values[0], values[-1]) if values else None
+            if values:
+                span = str(values[0]) if values[0] == values[-1] else f"{values[0]}\u2013{values[-1]}"
+                texts.append(f"{have} of {span} {what}")
+        entry["text"] = "; ".join(texts)
+        out[item] = entry
+    return out
 
 
 # --------------------------------------------------------------------------- filters
@@ -237,7 +279,8 @@ class Filters:
       programmes and organisations are dropped only when their known dates exclude it.
     * ``programme``: projects and trials under a programme (part of it, or funded under it,
       directly or through a sub-programme or a parent project).
-    * ``include_uncertain``: keep participations and records marked ``uncertain``.
+    * ``include_uncertain``: keep participations and records marked ``uncertain`` (no source confirms
+      them: left out unless asked for, as in every count and analysis).
     """
 
     kinds: frozenset[str] | None = None
@@ -245,7 +288,7 @@ class Filters:
     roles: frozenset[str] | None = None
     year: int | None = None
     programme: str | None = None
-    include_uncertain: bool = True
+    include_uncertain: bool = False
 
     def __post_init__(self) -> None:
         for name, allowed in (("kinds", KINDS), ("roles", ROLES)):
@@ -343,6 +386,8 @@ def _graph_attrs(raw: Raw, view: str, f: Filters) -> dict[str, Any]:
     if f.programme is not None:
         attrs["filter_programme"] = f.programme
     attrs["source_info"] = dict(sorted(raw.sources.items()))
+    attrs["include_uncertain"] = f.include_uncertain
+    attrs["coverage"] = coverage(raw, f.include_uncertain)
     return attrs
 
 

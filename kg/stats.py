@@ -104,8 +104,8 @@ class Stats:
 def stats(store: Store, uncertain: bool = False) -> Stats:
     """Count the default graph (the union) of ``store``; entities are the subjects minted under ``pm:``.
 
-    Participations no source confirms (``pmkg:uncertain true``) stay out of the role counts and the
-    coverage unless ``uncertain`` is true; ``uncertain_participations`` says how many there are.
+    Participations and entities no source confirms (``pmkg:uncertain true``) stay out of the counts and
+    the coverage unless ``uncertain`` is true; ``uncertain_participations`` says how many there are.
     """
     base = getattr(store, "base", None) or default_base()
     ns = instance_prefixes(base)["pm"]
@@ -118,12 +118,14 @@ def stats(store: Store, uncertain: bool = False) -> Stats:
             st.named_graphs += 1
     for row in store.query(get("_stats-counts").text, {"ns": ox.Literal(ns)}).strings():
         what, key, n = row["what"], row["key"] or "", int(row["n"] or 0)
+        if what in ("uncertain entities", "uncertain class", "uncertain country") and uncertain:
+            what = what.split(" ", 1)[1]   # an entity no source confirms counts only when asked for
         if what == "entities":
-            st.entities = n
+            st.entities += n
         elif what == "class":
-            st.by_class[curie(key)] = n
+            st.by_class[curie(key)] += n
         elif what == "country":
-            st.by_country[key] = n
+            st.by_country[key] += n
         elif what == "role" or (what == "uncertain role" and uncertain):
             st.by_role[key.rsplit("/", 1)[-1]] += n
         if what == "uncertain role":

@@ -232,6 +232,12 @@ def vis_data(G, *, seed: int = 42, physics: bool | None = None,
             "baseColor": colour, "size": round(10 + 26 * imp, 1), "imp": round(imp, 3), "kind": kind,
         }
         cards[str(v)] = _tooltip_info(G, v, d, source_ref)
+        cov = G.graph.get("coverage", {}).get(v)
+        if cov:   # what the sources declare about the consortium, each claim with its source and date
+            cards[str(v)]["coverage"] = {
+                "text": cov["text"],
+                "claims": [[f"{c['value']} {c['property']}", source_ref(c["source"]) if c["source"] else None,
+                            c["date"] or ""] for c in cov["claims"]]}
         cards[str(v)]["search"] = " ".join(str(x) for x in (v, d.get("label", ""), d.get("name", ""),
                                                             d.get("acronym", "")))
         if d.get("uncertain"):
@@ -327,8 +333,15 @@ def page(G, *, title: str | None = None, seed: int = 42, physics: bool | None = 
                             "stabilization": {"enabled": False, "fit": False}, "minVelocity": 1.0}}
     data = {"nodes": nodes, "edges": edges, "info": info, "physics": physics_on, "directed": G.is_directed(),
             "hubs": HUB_LABELS, "cardRoles": CARD_ROLES, "relayout": relayout}
+    # the heading: every project of the view with a declared size (in the organisations view the
+    # projects are what the edges share)
+    shown = set(G) | {i for _, _, d in G.edges(data=True) for i in d.get("shared", ())}
+    coverage = sorted(([str(c["label"]), c["text"]]
+                       for v, c in G.graph.get("coverage", {}).items() if v in shown and c["text"]),
+                      key=lambda x: x[0].casefold())
     return pages.render(
         TEMPLATE, heading=heading, view=view, date=date, node_count=len(nodes), edge_count=len(edges),
+        coverage=coverage, uncertain_counted=G.graph.get("include_uncertain", False),
         filters={k: ", ".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in filters.items()},
         legend=_legend(G, nodes, edges, info), physics=physics_on, relayout_max=RELAYOUT_MAX_NODES,
         data_json=script_json(data), options_json=script_json(options), vis_js=inline_script(VIS_NETWORK),

@@ -345,7 +345,8 @@ def test_the_readme_shows_the_real_coverage():
 
 # --- countries stay right on the larger data ------------------------------------------------------------
 
-def test_country_participation_matches_the_data(memory, union_graph):
+@pytest.mark.parametrize("uncertain", [False, True])
+def test_country_participation_matches_the_data(memory, oxigraph, union_graph, uncertain):
     g = union_graph
     expected: dict[str, list[set]] = {}
     orgs = {o for o in g.subjects(RDF.type, SCHEMA.Organization)}
@@ -354,14 +355,43 @@ def test_country_participation_matches_the_data(memory, union_graph):
             e = expected.setdefault(str(c), [set(), set(), set()])
             e[0].add(org)
             for m in g.subjects(ORG.member, org):
+                if not uncertain and (m, PMKG.uncertain, Literal(True)) in g:
+                    continue
                 e[1].add(m)
                 thing = g.value(m, ORG.organization)
                 if (thing, RDF.type, SCHEMA.Project) in g or (thing, RDF.type, SCHEMA.MedicalTrial) in g:
                     e[2].add(thing)
-    got = {r["country"]: (int(r["organisations"]), int(r["participations"]), int(r["projectsAndTrials"]))
-           for r in rows("country-participation", memory)}
-    assert got == {c: tuple(len(s) for s in e) for c, e in expected.items()}
-    assert len(got) == 18 and got["NO"][0] == 14 and got["SE"][0] == 50
+    for store in (memory, oxigraph):
+        got = {r["country"]: (int(r["organisations"]), int(r["participations"]), int(r["projectsAndTrials"]))
+               for r in rows("country-participation", store, uncertain=str(uncertain).lower())}
+        assert got == {c: tuple(len(s) for s in e) for c, e in expected.items()}
+        assert len(got) == 18 and got["NO"][0] == 14 and got["SE"][0] == 50
+
+
+def test_uncertain_participations_stay_out_of_country_counts_unless_asked(memory):
+    def nl(**params):
+        return next(r for r in rows("country-participation", memory, **params) if r["country"] == "NL")
+
+    # NKI (PRIME-ROSE, PCM4EU, DRUP's sponsor) and LUMC (PRIME-ROSE) only as candidates: 4 of NL's 9
+    # participations, and PRIME-ROSE one of its 3 projects and trials
+    assert (int(nl()["participations"]), int(nl(uncertain="true")["participations"])) == (5, 9)
+    assert (int(nl()["projectsAndTrials"]), int(nl(uncertain="true")["projectsAndTrials"])) == (2, 3)
+
+
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+def test_uncertain_members_stay_out_of_sectors_and_portfolios_unless_asked(store, request):
+    s = request.getfixturevalue(store)
+    sectors = {r["sector"]: int(r["members"]) for r in rows("sectors", s, collaboration="PRIME-ROSE")}
+    everything = {r["sector"]: int(r["members"])
+                  for r in rows("sectors", s, collaboration="PRIME-ROSE", uncertain="true")}
+    # LUMC, NKI and Rigshospitalet are PRIME-ROSE candidates only: hospitals and academia
+    assert sectors["healthcare"] == 2 and everything["healthcare"] == 5
+    assert sectors["non-profit"] == everything["non-profit"] == 2
+    sure = {r["name"] for r in rows("organisation-portfolio", s, organisation="LUMC")}
+    all_routes = {(r["name"], r["unconfirmed"]) for r in
+                  rows("organisation-portfolio", s, organisation="LUMC", uncertain="true")}
+    assert sure == {"PCM4EU"}
+    assert ("PCM4EU", "false") in all_routes and ("PRIME-ROSE", "true") in all_routes
 
 
 # --- the network views know every role --------------------------------------------------------------

@@ -11,7 +11,7 @@ from rdflib.namespace import RDF
 
 from kg import network as N
 from kg.analyze import analyze, format_analysis
-from kg.namespaces import ORG, SCHEMA
+from kg.namespaces import ORG, PMKG, SCHEMA
 
 PM = "https://w3id.org/pmkg/id/"
 
@@ -36,11 +36,14 @@ def members(g, thing: str, roles=None) -> set[str]:
     return out
 
 
-def items_of(g, org: str) -> set[str]:
-    """Projects and trials an organisation takes part in (any role but funder), from the triples."""
+def items_of(g, org: str, uncertain: bool = False) -> set[str]:
+    """Projects and trials an organisation takes part in (any role but funder), from the triples;
+    participations marked uncertain only when ``uncertain``."""
     out = set()
     for m in g.subjects(ORG.member, URIRef(PM + org)):
         if str(g.value(m, ORG.role)).endswith("/funder"):
+            continue
+        if not uncertain and (m, PMKG.uncertain, Literal(True)) in g:
             continue
         thing = g.value(m, ORG.organization)
         if (thing, RDF.type, SCHEMA.Project) in g or (thing, RDF.type, SCHEMA.MedicalTrial) in g:
@@ -83,11 +86,13 @@ def test_organisations_sharing_trials_only(network_raw):
     assert all(d["kind"] in N.ORGANISATION_KINDS for _, d in T.nodes(data=True))
 
 
-def test_literals_never_become_nodes(land, union_graph):
+def test_literals_never_become_nodes(land, network_raw, union_graph):
     entity_types = (SCHEMA.Organization, SCHEMA.Project, SCHEMA.MedicalTrial, SCHEMA.FundingScheme)
     entities = {str(s)[len(PM):] for t in entity_types for s in union_graph.subjects(RDF.type, t)
                 if str(s).startswith(PM)}
-    assert set(land) == entities
+    assert set(N.landscape(network_raw, N.Filters(include_uncertain=True))) == entities
+    # by default a candidate linked only by participations no source confirms is not drawn
+    assert set(land) == entities - {"uio"}
     literals = {str(o) for o in union_graph.objects() if isinstance(o, Literal)}
     assert not (set(land) & literals)
     assert all(d["iri"] == PM + n for n, d in land.nodes(data=True))
@@ -108,12 +113,20 @@ def test_landscape_edges_are_typed_by_role(land, union_graph):
     assert all(d["sources"] for _, _, d in land.edges(data=True) if d["role"] in N.PARTICIPATION_ROLES)
 
 
-def test_uncertain_participations_are_flagged_and_can_be_left_out(land, network_raw):
-    edge = land.edges["nki", "drup", "sponsor"]
-    assert edge["uncertain"] is True
-    sure = N.landscape(network_raw, N.Filters(include_uncertain=False))
-    assert not sure.has_edge("nki", "drup", key="sponsor")
-    assert not any(d["uncertain"] for _, _, d in sure.edges(data=True))
+def test_uncertain_participations_are_left_out_unless_asked_for(land, network_raw):
+    assert not land.has_edge("nki", "drup", key="sponsor")
+    assert not any(d["uncertain"] for _, _, d in land.edges(data=True))
+    everything = N.landscape(network_raw, N.Filters(include_uncertain=True))
+    assert everything.edges["nki", "drup", "sponsor"]["uncertain"] is True
+
+
+def test_uncertain_members_change_the_organisation_network_only_when_asked_for(orgs, network_raw, union_graph):
+    # LUMC is a confirmed PCM4EU coordinator, and a PRIME-ROSE member no source confirms
+    assert orgs.edges["lumc", "ous"]["shared"] == ["pcm4eu"]
+    everything = N.organisations(network_raw, N.Filters(include_uncertain=True))
+    assert everything.edges["lumc", "ous"]["shared"] == sorted(items_of(union_graph, "lumc", uncertain=True)
+                                                              & items_of(union_graph, "ous", uncertain=True))
+    assert everything.edges["lumc", "ous"]["weight"] == 2
 
 
 def test_bipartite_view(network_raw):

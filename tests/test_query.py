@@ -219,7 +219,8 @@ def test_a_hostile_value_cannot_change_the_query(memory, oxigraph):
     assert res.rows == []
     (text, bindings), = rec.calls
     assert text.endswith(Q.get("country-participation").text)
-    assert bindings == {"country": ox.Literal(HOSTILE.upper())}
+    assert bindings == {"country": ox.Literal(HOSTILE.upper()),
+                        "uncertain": ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean"))}
     # a query without declared parameters: a plain literal too, in rdflib and in Oxigraph
     sparql = "SELECT ?name ?org WHERE { ?org schema:name ?name }"
     for store in (memory, oxigraph):
@@ -436,7 +437,7 @@ def test_pmkg_query_says_when_there_is_nothing(capsys):
     code, out, err = cli(capsys, "query", "country-participation", "-p", f"country={HOSTILE}")
     assert code == 0 and out == "No results.\n"
     code, out, err = cli(capsys, "query", "country-participation", "-p", "country=XX", "-f", "csv")
-    assert code == 0 and out.splitlines() == ["country,organisations,participations,projectsAndTrials"]
+    assert code == 0 and out.splitlines() == ["country,organisations,participations,projectsAndTrials,uncertain"]
     assert "no results" in err
 
 

@@ -84,10 +84,11 @@ def landscape_page(browser, hostile_view, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def views(network_raw):
-    """The four views of the shipped data."""
-    from kg.network import view
+    """The four views of the shipped data, with the records and participations marked uncertain (drawn
+    dashed: `pmkg viz --uncertain`), so that the drawing is checked on everything the page can show."""
+    from kg.network import Filters, view
 
-    return {name: view(network_raw, name) for name in VIEWS}
+    return {name: view(network_raw, name, Filters(include_uncertain=True)) for name in VIEWS}
 
 
 @pytest.fixture(scope="module")
@@ -576,3 +577,71 @@ def test_empty_view_page_still_becomes_ready(browser, tmp_path):
         assert v.console_errors == []
     finally:
         v.close()
+
+
+def _expected_coverage(G, project: str, uncertain: bool = False) -> str:
+    """"7 of 24–28 declared partners known; 5 of 18–19 declared countries", from the lists written in
+    test_consortia (the sources' own members and sizes), not from the code under test."""
+    from test_consortia import CONFIRMED, DECLARED, UNCERTAIN
+
+    members = set(CONFIRMED[project]) | (set(UNCERTAIN[project]) if uncertain else set())
+    countries = {c for m in members for c in G.nodes[m]["countries"]}
+
+    def span(values):
+        values = sorted({v for v in values if v is not None})
+        return str(values[0]) if values[0] == values[-1] else f"{values[0]}\u2013{values[-1]}"
+
+    return (f"{len(members)} of {span(d[0] for d in DECLARED[project])} declared partners known; "
+            f"{len(countries)} of {span(d[1] for d in DECLARED[project])} declared countries")
+
+
+@pytest.fixture(scope="module")
+def default_landscape(browser, network_raw, tmp_path_factory):
+    """The landscape as `pmkg build` and `pmkg viz` draw it: confirmed records and participations only."""
+    from kg.network import view
+
+    G = view(network_raw, "landscape")
+    v = open_page(browser, G, tmp_path_factory.mktemp("default") / "network.html", LAPTOP)
+    yield G, v
+    v.close()
+
+
+def test_coverage_shows_in_the_heading_and_on_each_project_card(default_landscape):
+    G, v = default_landscape
+    heading = v.page.inner_text("#coverage")
+    for project in ("prime-rose", "pcm4eu", "echos", "ja-pcm"):
+        assert f"{G.nodes[project]['label']} {_expected_coverage(G, project)}" in heading, project
+    assert "7 of 24\u201328 declared partners known" in heading and "(confirmed members only)" in heading
+    box = v.page.locator("#coverage").bounding_box()   # in the heading, on screen at 1366x768
+    assert box and box["y"] + box["height"] < 120 and box["x"] + box["width"] <= LAPTOP[0]
+    sources = G.graph["source_info"]
+    for project in ("prime-rose", "echos"):
+        v.page.fill("#search", G.nodes[project]["label"])
+        v.page.press("#search", "Enter")
+        card = v.page.inner_text("#info")
+        assert _expected_coverage(G, project) in card
+        claims = G.graph["coverage"][project]["claims"]
+        hrefs = {v.page.locator("#info a").nth(i).get_attribute("href")
+                 for i in range(v.page.locator("#info a").count())}
+        assert {sources[c["source"]]["url"] for c in claims} <= hrefs   # every claim links its source
+        assert "declared: 28 partners (2024-12-31)" in card if project == "prime-rose" else \
+            "declared: 54 partners" in card and "declared: 58 partners" in card
+    # an organisation has no declared size: no coverage line on its card
+    v.page.click("#reset")
+    v.page.fill("#search", "OUS")
+    v.page.press("#search", "Enter")
+    assert v.js("pmkg.network.getSelectedNodes()") == ["ous"]
+    assert "declared" not in v.page.inner_text("#info")
+    v.page.click("#reset")
+    assert v.console_errors == [] and v.outside == []
+
+
+def test_coverage_counts_the_uncertain_members_only_when_asked(default_landscape, opened, views):
+    G, v = default_landscape
+    assert not any(d.get("uncertain") for _, d in G.nodes(data=True))
+    assert not any(d.get("uncertain") for _, _, d in G.edges(data=True))
+    assert v.js("pmkg.edges.get({filter: e => e.dashes}).length") == 0   # nothing unconfirmed is drawn
+    heading = opened("landscape", LAPTOP).page.inner_text("#coverage")   # the page of pmkg viz --uncertain
+    assert f"PRIME-ROSE {_expected_coverage(views['landscape'], 'prime-rose', uncertain=True)}" in heading
+    assert "10 of 24\u201328 declared partners known" in heading and "confirmed members only" not in heading
+    assert opened("landscape", LAPTOP).js("pmkg.edges.get({filter: e => e.dashes}).length") > 0
