@@ -93,7 +93,7 @@ def assemble(config: Config) -> Assembly:
     """
     vocab = vocabulary(config.ontology_dir)
     concepts = vocab.schemes()
-    curated = load(config.data_dir, concepts)
+    curated = load(config.data_dir, concepts, allow_empty=config.allow_empty)
     manifests = kept.manifests(config.imports_dir) if config.imports_dir is not None else []
     imported = [kept.read_import(config.imports_dir, m, concepts) for m in manifests if config.imports_dir]
     data, outcomes = reconcile(curated, imported, Minter(config.base))

@@ -195,6 +195,7 @@ def parser() -> argparse.ArgumentParser:
     _graph_options(b)
     b.add_argument("-o", "--out", metavar="DIR", help="output folder (default: build/)")
     b.add_argument("--no-shacl", action="store_true", help="skip the SHACL shapes (structural checks still run)")
+    b.add_argument("--allow-empty", action="store_true", help="build even when the data holds no records")
     b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
     v = sub.add_parser("validate", help="check the graph: records, references, identifiers, then SHACL",
@@ -203,6 +204,7 @@ def parser() -> argparse.ArgumentParser:
                                    "validation could not run.")
     _graph_options(v)
     v.add_argument("--no-shacl", action="store_true", help="structural checks only")
+    v.add_argument("--allow-empty", action="store_true", help="accept data that holds no records")
 
     e = sub.add_parser("export", help="write the graph in an RDF format, or a network view for Gephi, Cytoscape, D3",
                        description="RDF formats write the whole graph; graphml, gexf and node-link-json write the "
