@@ -12,7 +12,7 @@ import reprlib
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -140,7 +140,7 @@ _REPR.maxlist = _REPR.maxdict = _REPR.maxtuple = 4
 _REPR.maxlevel = 2
 
 
-def is_id(text: Any) -> bool:
+def is_id(text: Any) -> TypeGuard[str]:
     """Whether ``text`` is a record or source id: the whole text a slug, nothing around it."""
     return isinstance(text, str) and _ID.fullmatch(text) is not None
 
