@@ -309,6 +309,9 @@ def parser() -> argparse.ArgumentParser:
     qy.add_argument("-f", "--format", choices=QUERY_FORMATS,
                     help="table (default for SELECT/ASK), csv, tsv, json, sparql-json, turtle (default for graphs)")
     qy.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    qy.add_argument("--allow-remote", action="store_true",
+                    help="let SERVICE call other hosts, and rdflib (--store memory) fetch a FROM graph it lacks "
+                         "(refused by default: a query makes no outbound request)")
     _store_options(qy)
 
     rp = sub.add_parser("report", help="write the offline report page: map, timeline, funding, consortia, registries",
@@ -420,4 +423,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pmkg: error: {e}", file=sys.stderr)
         return ERROR
     except KeyboardInterrupt:
+        print("pmkg: interrupted", file=sys.stderr)
         return INTERRUPTED

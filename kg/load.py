@@ -67,6 +67,31 @@ class _Loader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def records(self) -> Any:
+        """The file's one document, like ``get_single_data`` but a top-level list is composed and
+        constructed one item at a time: only one record's node tree (a few KB of nodes and marks per
+        record) is held at once, never the whole file's."""
+        self.get_event()   # stream start
+        if self.check_event(yaml.StreamEndEvent):
+            return None
+        start = self.get_event()   # document start
+        event = self.peek_event()
+        if isinstance(event, yaml.SequenceStartEvent) and event.anchor is None:
+            self.get_event()
+            doc: Any = []
+            self._depth += 1
+            while not self.check_event(yaml.SequenceEndEvent):
+                doc.append(self.construct_document(self.compose_node(None, None)))
+            self._depth -= 1
+            self.get_event()
+        else:
+            doc = self.construct_document(self.compose_node(None, None))
+        self.get_event()   # document end
+        if not self.check_event(yaml.StreamEndEvent):
+            raise yaml.composer.ComposerError("expected a single document in the stream", start.start_mark,
+                                              "but found another document", self.peek_event().start_mark)
+        return doc
+
 
 _Loader.yaml_implicit_resolvers = {
     ch: [(tag, rx) for tag, rx in resolvers
@@ -277,7 +302,7 @@ class _Checker:
         loader = None
         try:
             loader = _Loader(path.read_text(encoding="utf-8"))
-            doc = loader.get_single_data()
+            doc = loader.records()
         except UnicodeDecodeError as e:
             self.problem(name, None, None, None, f"not UTF-8 text ({e.reason})")
             return []
