@@ -88,9 +88,9 @@ def _dataset_graphs(text: str) -> list[tuple[str, str]] | None:
         return None
     out = []
     for d in algebra.get("datasetClause") or []:
-        if d.get("default") is not None:
+        if "default" in d:
             out.append(("FROM", str(d["default"])))
-        elif d.get("named") is not None:
+        elif "named" in d:
             out.append(("FROM NAMED", str(d["named"])))
     return out
 

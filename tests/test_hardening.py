@@ -248,3 +248,136 @@ def test_emptied_record_file_is_refused(mini, out, capsys):
     (mini / "trials.yaml").write_text("[]\n")
     code, err = build(mini, out, capsys)
     assert code == 0, err
+
+
+# --- queries on the command line ---------------------------------------------------------------------
+
+STORES = [[], ["--store", "memory"], ["--store", "oxigraph"]]
+
+
+def query(capsys, sparql: str, *extra: str) -> tuple[int, str, str]:
+    code = main(["query", "--data", str(MINI), "--ontology", str(ONTOLOGY), "--sparql", sparql, *extra])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("store", STORES, ids=["published", "memory", "oxigraph"])
+def test_query_of_100_triple_patterns_is_answered(capsys, store):
+    """C1: 100 triple patterns were a RecursionError traceback in rdflib's parser."""
+    patterns = " .\n".join(f"?s{i} a ?c{i}" for i in range(100))
+    code, out, err = query(capsys, f"ASK {{ {patterns} }}", *store)
+    assert code == 0, err
+    assert out.strip() == "yes"
+
+
+@pytest.mark.parametrize("store", STORES, ids=["published", "memory", "oxigraph"])
+def test_query_of_40_nested_parentheses_is_answered(capsys, store):
+    """C1: 40 nested parentheses were a RecursionError traceback."""
+    code, out, err = query(capsys, "ASK { FILTER(" + "(" * 40 + "1" + ")" * 40 + " = 1) }", *store)
+    assert code == 0, err
+    assert out.strip() == "yes"
+
+
+@pytest.mark.parametrize("store", STORES, ids=["published", "memory", "oxigraph"])
+def test_query_nested_too_deep_is_a_clean_error(capsys, store):
+    """C1: past 1,000 nested brackets a query is refused in one line (at 5,000 Oxigraph's parser crashed
+    the process with a stack overflow)."""
+    code, out, err = query(capsys, "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + " = 1) }", *store)
+    assert code == 2
+    assert err == "pmkg: error: the query nests brackets 5002 deep; pmkg runs queries nested at most 1000 deep\n"
+
+
+def test_ctrl_c_ends_a_long_oxigraph_query(tmp_path):
+    """C2: Ctrl-C was ignored during a long --store oxigraph query (Oxigraph evaluates in Rust without
+    looking at signals); now the process exits 130 at once, with one line."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    store = f"oxigraph:{tmp_path / 'store'}"
+    base = [sys.executable, "-m", "kg", "query", "--data", str(MINI), "--ontology", str(ONTOLOGY), "--store", store]
+    subprocess.run([*base, "--sparql", "ASK {}"], env=env, check=True, capture_output=True)   # the store, once
+    proc = subprocess.Popen([*base, "--sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal
+    try:
+        time.sleep(4)   # started, store open, the query running (it would run for hours)
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail("pmkg query did not stop within 20 s of Ctrl-C")
+    assert proc.returncode == 130
+    assert err.decode() == "pmkg: interrupted\n"
+
+
+@pytest.fixture
+def listener():
+    """An HTTP server on 127.0.0.1 that records every request and answers with one Turtle triple."""
+    import http.server
+    import threading
+
+    from conftest import free_port
+
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            seen.append(f"{self.command} {self.path}")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/turtle")
+            self.end_headers()
+            self.wfile.write(b"<http://a.example/s> <http://a.example/p> <http://a.example/o> .\n")
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("store", STORES, ids=["published", "memory", "oxigraph"])
+@pytest.mark.parametrize("form", ["SELECT * FROM <{url}/g> WHERE {{ ?s ?p ?o }}",
+                                  "SELECT * FROM NAMED <{url}/g> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+                                  "SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+                                  "SELECT * WHERE {{ \\u0053ERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+                                  "SELECT * WHERE {{ ?x ?y ?z OPTIONAL {{ service <{url}/sparql> {{ ?s ?p ?o }} }} }}"])
+def test_remote_from_or_service_makes_no_request(capsys, listener, store, form):
+    """C3: FROM <http://...> (rdflib) and SERVICE (rdflib and Oxigraph) fetched from the host, then a
+    traceback: now refused in one line, exit 2, and nothing reaches the host."""
+    url, seen = listener
+    code, out, err = query(capsys, form.format(url=url), *store)
+    assert code == 2, out
+    assert err.startswith("pmkg: error: ") and err.count("\n") == 1 and "--allow-remote" in err
+    assert seen == []
+
+
+def test_from_a_graph_of_the_store_still_works(capsys):
+    """C3: FROM a graph the store holds (the ontology) reads it, on every store alike."""
+    counts = set()
+    for store in STORES:
+        code, out, err = query(capsys, "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/pmkg/graph/ontology> "
+                                       "WHERE { ?s a ?c }", "-f", "csv", *store)
+        assert code == 0, err
+        counts.add(out)
+    assert len(counts) == 1 and int(counts.pop().split()[1]) > 100
+
+
+def test_allow_remote_lets_rdflib_fetch_a_from_graph(capsys, listener):
+    """C3: --allow-remote is the explicit way to let a query fetch (here rdflib loading FROM)."""
+    url, seen = listener
+    code, out, err = query(capsys, f"SELECT ?o FROM <{url}/g> WHERE {{ ?s ?p ?o }}", "--store", "memory",
+                           "--allow-remote", "-f", "csv")
+    assert code == 0, err
+    assert out.split() == ["o", "http://a.example/o"]
+    assert seen == ["GET /g"]
