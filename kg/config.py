@@ -30,8 +30,14 @@ def default_base() -> str:
 
 def check_base(base: str) -> str:
     """Return ``base`` if it is an absolute http(s) IRI ending in '/' or '#', else raise ValueError."""
-    if not re.match(r"^https?://[^\s<>\"{}|\\^`]+[/#]$", base):
+    if not re.match(r"^https?://[^\s<>\"{}|\\^`]+[/#]\Z", base):
         raise ValueError(f"base IRI must be an absolute http(s) IRI ending in '/' or '#': {base!r}")
+    from .iri import check_iri  # Oxigraph's IRI rules (RFC 3987); loaded only when a base is checked
+
+    try:
+        check_iri(base)
+    except ValueError as e:
+        raise ValueError(f"base IRI: {e}") from None
     return base
 
 

@@ -166,6 +166,16 @@ def test_cordis_organisation_url_that_is_not_an_iri_is_left_out(tmp_path, curate
     assert len(ds) > 0
 
 
+@pytest.mark.parametrize("base", ["https://example.org/caf%zz/", "https://example.org/kg/\n",
+                                  "https://example.org:port/"])
+def test_base_iri_that_is_not_an_iri_is_refused(mini, out, capsys, base):
+    """A5: the base IRI every entity is minted under passed a pattern (a final newline, a bad escape)."""
+    code, err = build(mini, out, capsys, "--base", base)
+    assert code == 2
+    assert err.startswith("pmkg: error: base IRI") and err.count("\n") == 1
+    assert (out / "pmkg.ttl").read_text() == "previous build\n"
+
+
 @pytest.mark.parametrize("code, hint", [("XX", None), ("ZZ", None), ("EU", None), ("UK", "GB"), ("Se", "SE")])
 def test_country_not_in_iso_3166_is_refused(mini, out, capsys, code, hint):
     """A6: XX, ZZ and EU passed a pattern-only check; now ISO 3166-1 (kg.countries), with close matches."""
