@@ -91,6 +91,13 @@ def test_yaml_alias_is_refused_with_its_line(mini, out, capsys):
     assert "nowhere" in err or "aliases (*name) are not allowed" in err
 
 
+def test_yaml_key_that_is_a_list_is_a_located_error(mini, out, capsys):
+    """A1/A2: a complex key (``? [a, b]``) was a TypeError traceback (unhashable type: 'list')."""
+    edit(mini / "organisations.yaml", "  acronym: GMS", "  acronym: GMS\n  ? [a, b]\n  : c")
+    err = refused(mini, out, capsys)
+    assert "organisations.yaml:4: malformed YAML: a key must be a plain value, not list ['a', 'b']" in err
+
+
 def test_huge_values_are_cut_short_in_messages(mini, out, capsys):
     """A2: error messages printed whole values; a 1 MB country and a 1 MB id now show 80 characters."""
     edit(mini / "organisations.yaml", "country: SE", "country: " + "X" * 1_000_000)
