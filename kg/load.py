@@ -144,6 +144,9 @@ _AMOUNT = re.compile(r"[0-9][0-9_]*(?:\.[0-9]+)?")
 #: or attacks ("1e100000000" would write a 100 MB literal).
 MAX_AMOUNT = Decimal(10) ** 13
 MAX_AMOUNT_DIGITS = 15
+#: At most this many decimals (a float such as 1e-300 would otherwise be written in exponent form,
+#: which xsd:decimal does not allow).
+MAX_AMOUNT_DECIMALS = 4
 #: How much of a value an error message shows.
 SHOW = 80
 
@@ -210,9 +213,11 @@ def check_amount(raw: Any) -> Decimal:
             raise ValueError(f"{short(raw)} is not a number") from None
     if d < 0:
         raise ValueError(f"{short(raw)} is not a non-negative amount")
-    if d >= MAX_AMOUNT or len(d.normalize().as_tuple().digits) > MAX_AMOUNT_DIGITS:
+    digits = d.normalize().as_tuple()
+    if (d >= MAX_AMOUNT or len(digits.digits) > MAX_AMOUNT_DIGITS
+            or (isinstance(digits.exponent, int) and digits.exponent < -MAX_AMOUNT_DECIMALS)):
         raise ValueError(f"{short(raw)} is out of range: amounts are below {MAX_AMOUNT:,.0f} with at most "
-                         f"{MAX_AMOUNT_DIGITS} significant digits")
+                         f"{MAX_AMOUNT_DIGITS} significant digits and {MAX_AMOUNT_DECIMALS} decimals")
     return d
 
 

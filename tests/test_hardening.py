@@ -232,7 +232,8 @@ def test_amount_of_5001_digits_is_a_located_error(mini, out, capsys):
 
 @pytest.mark.parametrize("amount, ok", [
     ("9999999999999.99", True), ("10000000000000", False), ("1234567.1234567891", False),
-    ("1_500_000", True), ("1.5e300", False), ('"-5"', False),
+    ("1_500_000", True), ("1.5e300", False), ('"-5"', False), ("1.0e-300", False), ("12.3456", True),
+    ("12.34567", False),
 ])
 def test_amounts_are_bounded(mini, out, capsys, amount, ok):
     """A8/A9: below 10^13 with at most 15 significant digits (what a double and RDF tools keep)."""
