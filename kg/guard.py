@@ -151,19 +151,26 @@ def run(fn: Callable[[], T]) -> T:
 
     old_stack = threading.stack_size()
     old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))   # for the query thread: this one only waits
+    t: threading.Thread | None = None
     try:
         threading.stack_size(STACK_BYTES)
         t = threading.Thread(target=target, name="pmkg-query", daemon=True)
-        sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
         t.start()
+    except (RuntimeError, ValueError, MemoryError):   # no room for the stack (a low ulimit -v): run here
+        t = None
     finally:
         threading.stack_size(old_stack)
-    try:
-        while t.is_alive():
-            t.join(0.1)
-    finally:
-        if not t.is_alive():
-            sys.setrecursionlimit(old_limit)
+    if t is None:
+        sys.setrecursionlimit(old_limit)
+        target()
+    else:
+        try:
+            while t.is_alive():
+                t.join(0.1)
+        finally:
+            if not t.is_alive():
+                sys.setrecursionlimit(old_limit)
     err = box.get("error")
     if isinstance(err, RecursionError):
         raise QueryRefused("the query is nested too deeply for pmkg to parse") from None
