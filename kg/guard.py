@@ -63,7 +63,7 @@ def _unescaped(text: str) -> str:
 def _keyword(text: str, word: str) -> bool:
     """Whether ``word`` occurs as a keyword: outside strings, IRIs and comments, not part of a name,
     a variable or a prefixed name."""
-    return re.search(rf"(?<![\w?$:.\-]){word}(?![\w:\-])", _blank(_unescaped(text)), re.IGNORECASE) is not None
+    return re.search(rf"(?<![\w?$:\-]){word}(?![\w:\-])", _blank(_unescaped(text)), re.IGNORECASE) is not None
 
 
 def nesting(text: str) -> int:
