@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from .serve_worker import RECURSION_LIMIT, STACK_BYTES, Problem, _blank, check_service
+from .serve_worker import RECURSION_LIMIT, STACK_BYTES, Problem, _blank, check_service, unescape
 
 #: The deepest nesting of ( [ { accepted in a query (far beyond any real query; Oxigraph's parser
 #: handles it within :data:`STACK_BYTES`).
@@ -46,30 +46,16 @@ class QueryFailed(ValueError):
     """The store could not evaluate the query (e.g. a SERVICE that answered nonsense): exit code 2."""
 
 
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def _unescaped(text: str) -> str:
-    """SPARQL applies \\u escapes before parsing (so ``\\u0053ERVICE`` is SERVICE): undo them."""
-    if "\\u" not in text and "\\U" not in text:
-        return text
-
-    def repl(m: re.Match) -> str:
-        code = int(m.group(1) or m.group(2), 16)
-        return chr(code) if code < 0x110000 else ""
-    return _ESCAPE.sub(repl, text)
-
-
 def _keyword(text: str, word: str) -> bool:
     """Whether ``word`` occurs as a keyword: outside strings, IRIs and comments, not part of a name,
     a variable or a prefixed name."""
-    return re.search(rf"(?<![\w?$:\-]){word}(?![\w:\-])", _blank(_unescaped(text)), re.IGNORECASE) is not None
+    return re.search(rf"(?<![\w?$:\-]){word}(?![\w:\-])", _blank(unescape(text)), re.IGNORECASE) is not None
 
 
 def nesting(text: str) -> int:
     """How deep ( [ { nest in ``text``, outside strings, IRIs and comments."""
     depth = deepest = 0
-    for ch in _blank(_unescaped(text)):
+    for ch in _blank(unescape(text)):
         if ch in "([{":
             depth += 1
             deepest = max(deepest, depth)
