@@ -24,7 +24,7 @@ class Problem:
         where = self.file + (f":{self.line}" if self.line else "")
         what = ", ".join(x for x in (
             f"record {_bounded(self.record)}" if self.record else "",
-            f"field {self.field!r}" if self.field else "",
+            f"field {_bounded(self.field)}" if self.field else "",
         ) if x)
         return f"{where}: {what + ': ' if what else ''}{self.message}"
 

@@ -102,9 +102,10 @@ def test_huge_values_are_cut_short_in_messages(mini, out, capsys):
     """A2: error messages printed whole values; a 1 MB country and a 1 MB id now show 80 characters."""
     edit(mini / "organisations.yaml", "country: SE", "country: " + "X" * 1_000_000)
     edit(mini / "trials.yaml", "- id: drup", "- id: " + "D" * 1_000_000)
+    edit(mini / "trials.yaml", "  acronym: FOCU.SE", "  acronym: FOCU.SE\n  ? " + "k" * 1_000_000 + "\n  : 1")
     err = refused(mini, out, capsys)
     assert "field 'country'" in err and "is not an ISO 3166-1 alpha-2 country code" in err
-    assert "field 'id'" in err
+    assert "field 'id'" in err and "unknown field" in err
     assert len(err) < 2000
 
 
