@@ -93,7 +93,7 @@ def assemble(config: Config) -> Assembly:
     """
     vocab = vocabulary(config.ontology_dir)
     concepts = vocab.schemes()
-    curated = load(config.data_dir, concepts)
+    curated = load(config.data_dir, concepts, allow_empty=config.allow_empty)
     manifests: list[kept.Manifest] = []
     imported = []
     if config.imports_dir is not None:

@@ -199,6 +199,7 @@ def parser() -> argparse.ArgumentParser:
     _graph_options(b)
     b.add_argument("-o", "--out", metavar="DIR", help="output folder (default: build/)")
     b.add_argument("--no-shacl", action="store_true", help="skip the SHACL shapes (structural checks still run)")
+    b.add_argument("--allow-empty", action="store_true", help="build even when the data holds no records")
     b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
     v = sub.add_parser("validate", help="check the graph: records, references, identifiers, then SHACL",
@@ -207,6 +208,7 @@ def parser() -> argparse.ArgumentParser:
                                    "validation could not run.")
     _graph_options(v)
     v.add_argument("--no-shacl", action="store_true", help="structural checks only")
+    v.add_argument("--allow-empty", action="store_true", help="accept data that holds no records")
 
     e = sub.add_parser("export", help="write the graph in an RDF format, or a network view for Gephi, Cytoscape, D3",
                        description="RDF formats write the whole graph; graphml, gexf and node-link-json write the "
@@ -316,6 +318,9 @@ def parser() -> argparse.ArgumentParser:
     qy.add_argument("-f", "--format", choices=QUERY_FORMATS,
                     help="table (default for SELECT/ASK), csv, tsv, json, sparql-json, turtle (default for graphs)")
     qy.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    qy.add_argument("--allow-remote", action="store_true",
+                    help="let SERVICE call other hosts, and rdflib (--store memory) fetch a FROM graph it lacks "
+                         "(refused by default: a query makes no outbound request)")
     _store_options(qy)
 
     rp = sub.add_parser("report", help="write the offline report page: map, timeline, funding, consortia, registries",
@@ -440,4 +445,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pmkg: error: {e}", file=sys.stderr)
         return ERROR
     except KeyboardInterrupt:
+        print("pmkg: interrupted", file=sys.stderr)
         return INTERRUPTED

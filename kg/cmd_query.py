@@ -49,7 +49,7 @@ def query(args) -> int:
     else:   # an unknown name or a missing file is reported before the store is opened
         q = load(args.query)
     store = open_reader(args)
-    ans = answer(q, params, store, base=store.base)
+    ans = answer(q, params, store, base=store.base, allow_remote=getattr(args, "allow_remote", False))
     out = ans.text(args.format, store.base)
     if ans.empty:
         if args.format in (None, "table") and args.output in (None, "-"):

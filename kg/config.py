@@ -31,8 +31,14 @@ def default_base() -> str:
 
 def check_base(base: str) -> str:
     """Return ``base`` if it is an absolute http(s) IRI ending in '/' or '#', else raise ValueError."""
-    if not re.match(r"^https?://[^\s<>\"{}|\\^`]+[/#]$", base):
+    if not re.match(r"^https?://[^\s<>\"{}|\\^`]+[/#]\Z", base):
         raise ValueError(f"base IRI must be an absolute http(s) IRI ending in '/' or '#': {base!r}")
+    from .iri import check_iri  # Oxigraph's IRI rules (RFC 3987); loaded only when a base is checked
+
+    try:
+        check_iri(base)
+    except ValueError as e:
+        raise ValueError(f"base IRI: {e}") from None
     return base
 
 
@@ -76,11 +82,12 @@ class Config:
     base: str
     imports_dir: Path | None
     project: bool = True     # the project's own data and ontology (its graph is published in build/)
+    allow_empty: bool = False  # data without any record may build (an empty graph); refused otherwise
 
     @classmethod
     def resolve(cls, data: Path | str | None = None, ontology: Path | str | None = None,
                 base: str | None = None, imports: bool | None = None,
-                imports_folder: Path | str | None = None) -> "Config":
+                imports_folder: Path | str | None = None, allow_empty: bool = False) -> "Config":
         """The graph the options name. ``imports`` None means: the kept imports when the data is the
         project's own (no ``data``), none otherwise; True or False says so. Raises ValueError for a
         bad base IRI, FileNotFoundError for a data or ontology folder that does not exist."""
@@ -92,7 +99,7 @@ class Config:
         want = (data is None) if imports is None else imports
         folder = Path(imports_folder).expanduser() if imports_folder else imports_dir()
         return cls(data_dir.resolve(), ontology_dir.resolve(), check_base(base or default_base()),
-                   folder.resolve() if want else None, data is None and ontology is None)
+                   folder.resolve() if want else None, data is None and ontology is None, allow_empty)
 
     def identity(self) -> str:
         """Which graph this is (not its content): the same for the same options."""

@@ -23,10 +23,16 @@ class Problem:
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
         what = ", ".join(x for x in (
-            f"record {self.record!r}" if self.record else "",
-            f"field {self.field!r}" if self.field else "",
+            f"record {_bounded(self.record)}" if self.record else "",
+            f"field {_bounded(self.field)}" if self.field else "",
         ) if x)
         return f"{where}: {what + ': ' if what else ''}{self.message}"
+
+
+def _bounded(text: str, limit: int = 80) -> str:
+    """``repr(text)`` of at most about ``limit`` characters: a broken record id may be megabytes."""
+    shown = repr(text[:limit + 1])
+    return shown if len(shown) <= limit else shown[:limit - 3] + "..."
 
 
 class DataError(Exception):

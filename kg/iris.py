@@ -16,7 +16,7 @@ from rdflib import URIRef
 from .config import check_base, default_base
 from .prefixes import instance_prefixes
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")  # \Z: "$" would accept a final newline
 
 
 class Minter:

@@ -8,15 +8,17 @@ records (:mod:`kg.records`) into quads.
 from __future__ import annotations
 
 import re
+import reprlib
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
-from . import model
+from . import countries, model
 from .errors import DataError, Problem
+from .iri import check_url
 from .model import Field
 from .records import Data, Participation, Record, SizeClaim, Source, Value
 
@@ -30,9 +32,65 @@ class LineDict(dict):
     lines: dict
 
 
+#: How deep YAML collections may nest in a data file (a record is a mapping of lists of mappings:
+#: four levels; the bound keeps PyYAML's recursive composer far from Python's recursion limit).
+MAX_DEPTH = 32
+#: The longest whole number read as a YAML int: longer digit strings stay text (and fail the field's
+#: check with a located error), so no value reaches Python's int-from-text limit of 4,300 digits.
+MAX_INT_DIGITS = 18
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2-like scalars: no yes/no/on/off booleans (the 'Norway problem'),
-    no octal or sexagesimal ints, and no implicit timestamps (dates stay text we check ourselves)."""
+    no octal or sexagesimal ints, and no implicit timestamps (dates stay text we check ourselves).
+
+    Data files are plain trees: anchors and aliases (``&a``, ``*a``, ``<<: *a``) are refused, so a
+    few bytes cannot expand into gigabytes (the "billion laughs"), and collections nest at most
+    :data:`MAX_DEPTH` levels; both are reported with their line."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            what = "aliases (*name)" if isinstance(event, yaml.AliasEvent) else "anchors (&name)"
+            raise yaml.composer.ComposerError(
+                None, None, f"{what} are not allowed in pmkg data files: write each value out", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def records(self) -> Any:
+        """The file's one document, like ``get_single_data`` but a top-level list is composed and
+        constructed one item at a time: only one record's node tree (a few KB of nodes and marks per
+        record) is held at once, never the whole file's."""
+        self.get_event()   # stream start
+        if self.check_event(yaml.StreamEndEvent):
+            return None
+        start = self.get_event()   # document start
+        event = self.peek_event()
+        if isinstance(event, yaml.SequenceStartEvent) and event.anchor is None:
+            self.get_event()
+            doc: Any = []
+            self._depth += 1
+            while not self.check_event(yaml.SequenceEndEvent):
+                doc.append(self.construct_document(self.compose_node(None, None)))
+            self._depth -= 1
+            self.get_event()
+        else:
+            doc = self.construct_document(self.compose_node(None, None))
+        self.get_event()   # document end
+        if not self.check_event(yaml.StreamEndEvent):
+            raise yaml.composer.ComposerError("expected a single document in the stream", start.start_mark,
+                                              "but found another document", self.peek_event().start_mark)
+        return doc
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -42,7 +100,8 @@ _Loader.yaml_implicit_resolvers = {
 }
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                               list("tTfF"))
-_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"),
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int",
+                              re.compile(rf"^[-+]?(?:0|[1-9][0-9]{{0,{MAX_INT_DIGITS - 1}}})$"),
                               list("-+0123456789"))
 
 
@@ -53,9 +112,12 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     mapping.lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a key must be a plain value, not {type(key).__name__} {short(key)}", key_node.start_mark)
         if key in mapping:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
+                None, None, f"duplicate key {short(key)}", key_node.start_mark)
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.lines[key] = key_node.start_mark.line + 1
     return mapping
@@ -66,21 +128,59 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 # --- value checks -----------------------------------------------------------
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
-_ROR = re.compile(r"^https://ror\.org/0[a-z0-9]{8}$")
-_QID = re.compile(r"^Q[1-9]\d*$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Patterns are matched whole (fullmatch: a '$' would also accept a final newline) and in ASCII
+# (re.ASCII: '\d' would also accept Arabic-Indic or other Unicode digits).
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
+_DURATION = re.compile(r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?", re.ASCII)
+_ROR = re.compile(r"https://ror\.org/0[a-z0-9]{8}")
+_QID = re.compile(r"Q[1-9]\d*", re.ASCII)
+_CURRENCY = re.compile(r"[A-Z]{3}")
+#: A record or source id: a lower-case ASCII slug (the documented pattern ^[a-z0-9][a-z0-9-]*$).
+ID_PATTERN = "^[a-z0-9][a-z0-9-]*$"
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+_AMOUNT = re.compile(r"[0-9][0-9_]*(?:\.[0-9]+)?")
+#: The largest amount accepted (exclusive; 10 trillion, above any research budget) and its most
+#: significant digits (15: what a double and every RDF tool keep exactly). Larger values are typos
+#: or attacks ("1e100000000" would write a 100 MB literal).
+MAX_AMOUNT = Decimal(10) ** 13
+MAX_AMOUNT_DIGITS = 15
+#: At most this many decimals (a float such as 1e-300 would otherwise be written in exponent form,
+#: which xsd:decimal does not allow).
+MAX_AMOUNT_DECIMALS = 4
+#: How much of a value an error message shows.
+SHOW = 80
+
+
+def short(value: Any) -> str:
+    """``repr(value)`` cut to about :data:`SHOW` characters, for messages (a value may be megabytes)."""
+    if isinstance(value, str):
+        text = repr(value[:SHOW + 1])
+    else:
+        text = _REPR.repr(value)
+    return text if len(text) <= SHOW else text[:SHOW - 3] + "..."
+
+
+class _Repr(reprlib.Repr):
+    def repr_LineDict(self, x: dict, level: int) -> str:  # noqa: N802 (reprlib's naming)
+        return self.repr_dict(x, level)
+
+
+_REPR = _Repr()
+_REPR.maxstring = _REPR.maxother = SHOW
+_REPR.maxlist = _REPR.maxdict = _REPR.maxtuple = 4
+_REPR.maxlevel = 2
+
+
+def is_id(text: Any) -> TypeGuard[str]:
+    """Whether ``text`` is a record or source id: the whole text a slug, nothing around it."""
+    return isinstance(text, str) and _ID.fullmatch(text) is not None
 
 
 def check_date(text: str) -> str:
     """Return ``text`` if it is YYYY, YYYY-MM or a real YYYY-MM-DD date, else raise ValueError."""
-    m = _DATE.match(text)
+    m = _DATE.fullmatch(text)
     if not m:
-        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
+        raise ValueError(f"{short(text)} is not a date (YYYY-MM-DD, YYYY-MM or YYYY, ASCII digits)")
     year, month, day = m.groups()
     if month and not 1 <= int(month) <= 12:
         raise ValueError(f"{text!r} has no month {month}")
@@ -92,33 +192,54 @@ def check_date(text: str) -> str:
     return text
 
 
+def check_amount(raw: Any) -> Decimal:
+    """A non-negative amount: a YAML number, or text of ASCII digits with an optional decimal part
+    (``_`` may group digits), below :data:`MAX_AMOUNT` with at most :data:`MAX_AMOUNT_DIGITS`
+    significant digits; else raise ValueError."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise ValueError(f"expected a number, got {short(raw)}")
+    text = str(raw).strip() if not isinstance(raw, float) else repr(raw)
+    if isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")) or raw < 0:
+            raise ValueError(f"{short(raw)} is not a non-negative amount")
+        d = Decimal(text)
+    elif not _AMOUNT.fullmatch(text) or len(text) > 4 * MAX_AMOUNT_DIGITS:
+        raise ValueError(f"{short(raw)} is not an amount: ASCII digits with an optional decimal part, "
+                         f"such as 4999987.50")
+    else:
+        try:
+            d = Decimal(text.replace("_", ""))
+        except InvalidOperation:
+            raise ValueError(f"{short(raw)} is not a number") from None
+    if d < 0:
+        raise ValueError(f"{short(raw)} is not a non-negative amount")
+    digits = d.normalize().as_tuple()
+    if (d >= MAX_AMOUNT or len(digits.digits) > MAX_AMOUNT_DIGITS
+            or (isinstance(digits.exponent, int) and digits.exponent < -MAX_AMOUNT_DECIMALS)):
+        raise ValueError(f"{short(raw)} is out of range: amounts are below {MAX_AMOUNT:,.0f} with at most "
+                         f"{MAX_AMOUNT_DIGITS} significant digits and {MAX_AMOUNT_DECIMALS} decimals")
+    return d
+
+
 def check_value(f: Field, raw: Any, concepts: dict[str, set[str]]) -> Any:
     """Check one scalar of field ``f``; return its normalised value or raise ValueError."""
     t = f.type
     if t == model.BOOL:
         if not isinstance(raw, bool):
-            raise ValueError(f"expected true or false, got {raw!r}")
+            raise ValueError(f"expected true or false, got {short(raw)}")
         return raw
     if t == model.DECIMAL:
-        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            raise ValueError(f"expected a number, got {raw!r}")
-        try:
-            d = Decimal(str(raw).replace("_", ""))
-        except InvalidOperation:
-            raise ValueError(f"{raw!r} is not a number") from None
-        if not d.is_finite() or d < 0:
-            raise ValueError(f"{raw!r} is not a non-negative amount")
-        return d
+        return check_amount(raw)
     if t == model.INTEGER:
         if isinstance(raw, bool) or not isinstance(raw, int):
-            raise ValueError(f"expected a whole number, got {raw!r}")
+            raise ValueError(f"expected a whole number, got {short(raw)}")
         if raw <= 0:
             raise ValueError(f"{raw} is not a positive whole number")
         return raw
     if isinstance(raw, int) and not isinstance(raw, bool) and t in (model.IDENT, model.DATE):
         raw = str(raw)  # unquoted grant numbers and years are fine: our YAML ints have no leading zeros
     if not isinstance(raw, str):
-        raise ValueError(f"expected text, got {type(raw).__name__} {raw!r}")
+        raise ValueError(f"expected text, got {type(raw).__name__} {short(raw)}")
     text = raw.strip()
     if not text:
         raise ValueError("is empty")
@@ -129,41 +250,41 @@ def check_value(f: Field, raw: Any, concepts: dict[str, set[str]]) -> Any:
     if t == model.DATE:
         return check_date(text)
     if t == model.DURATION:
-        if not _DURATION.match(text):
-            raise ValueError(f"{text!r} is not an ISO 8601 duration such as P5Y")
+        if not _DURATION.fullmatch(text):
+            raise ValueError(f"{short(text)} is not an ISO 8601 duration such as P5Y")
         return text
     if t == model.COUNTRY:
-        if not _COUNTRY.match(text):
-            raise ValueError(f"{text!r} is not an ISO 3166-1 alpha-2 country code such as SE")
+        if not countries.is_code(text):
+            near = countries.suggestions(text) if len(text) <= SHOW else []
+            hint = f" (did you mean {', '.join(near)}?)" if near else ""
+            raise ValueError(f"{short(text)} is not an ISO 3166-1 alpha-2 country code such as SE{hint}")
         return text
     if t == model.URL:
-        if not _URL.match(text):
-            raise ValueError(f"{text!r} is not an http(s) URL")
-        return text
+        return check_url(text)
     if t == model.ROR:
-        if not _ROR.match(text):
-            raise ValueError(f"{text!r} is not a ROR IRI (https://ror.org/0 followed by 8 characters)")
+        if not _ROR.fullmatch(text):
+            raise ValueError(f"{short(text)} is not a ROR IRI (https://ror.org/0 followed by 8 characters)")
         return text
     if t == model.WIKIDATA:
-        if not _QID.match(text):
-            raise ValueError(f"{text!r} is not a Wikidata QID such as Q1161535")
+        if not _QID.fullmatch(text):
+            raise ValueError(f"{short(text)} is not a Wikidata QID such as Q1161535")
         return text
     if t == model.CURRENCY:
-        if not _CURRENCY.match(text):
-            raise ValueError(f"{text!r} is not an ISO 4217 currency code such as EUR")
+        if not _CURRENCY.fullmatch(text):
+            raise ValueError(f"{short(text)} is not an ISO 4217 currency code such as EUR")
         return text
     if t == model.IDENT:
-        if f.pattern and not re.match(f.pattern, text):
-            raise ValueError(f"{text!r} does not match {f.pattern}")
+        if f.pattern and not re.fullmatch(f.pattern, text, re.ASCII):
+            raise ValueError(f"{short(text)} does not match {f.pattern}")
         return text
     if t == model.CONCEPT:
         known = concepts.get(f.scheme or "", set())
         if text not in known:
-            raise ValueError(f"unknown {f.scheme} {text!r}; expected one of: {', '.join(sorted(known))}")
+            raise ValueError(f"unknown {f.scheme} {short(text)}; expected one of: {', '.join(sorted(known))}")
         return text
     if t == model.REF:
-        if not _ID.match(text):
-            raise ValueError(f"{text!r} is not a record id")
+        if not _ID.fullmatch(text):
+            raise ValueError(f"{short(text)} is not a record id")
         return text  # resolved once every file is read
     raise AssertionError(f"unhandled field type {t}")
 
@@ -186,8 +307,10 @@ class _Checker:
             if required:
                 self.problem(name, None, None, None, f"file not found in {self.folder}")
             return []
+        loader = None
         try:
-            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+            loader = _Loader(path.read_text(encoding="utf-8"))
+            doc = loader.records()
         except UnicodeDecodeError as e:
             self.problem(name, None, None, None, f"not UTF-8 text ({e.reason})")
             return []
@@ -197,7 +320,17 @@ class _Checker:
             msg = " ".join(str(x) for x in (getattr(e, "context", None), getattr(e, "problem", None)) if x) or str(e)
             self.problem(name, line, None, None, f"malformed YAML: {msg}")
             return []
+        except (RecursionError, ValueError, OverflowError) as e:   # a scalar PyYAML could not construct
+            mark = loader.get_mark() if loader is not None else None
+            self.problem(name, mark.line + 1 if mark else None, None, None,
+                         f"malformed YAML: {' '.join(str(e).split())[:200]}")
+            return []
+        finally:
+            if loader is not None:
+                loader.dispose()
         if doc is None:
+            # an empty file (a truncated write, a bad merge) must not silently drop a file's records
+            self.problem(name, None, None, None, "the file is empty: write [] if it is meant to hold no records")
             return []
         if not isinstance(doc, list) or not all(isinstance(x, LineDict) for x in doc):
             self.problem(name, None, None, None, "expected a list of records (mappings)")
@@ -216,7 +349,7 @@ class _Checker:
             src = raw.get("source")
             if src is not None:
                 if not isinstance(src, str) or src not in sources:
-                    self.problem(file, raw.line, rid, f.name, f"unknown source {src!r}")
+                    self.problem(file, raw.line, rid, f.name, f"unknown source {short(src)}")
                     return None
             raw = raw["value"]
         try:
@@ -264,7 +397,7 @@ class _Checker:
         if not isinstance(item, LineDict):
             self.problem(file, rec.lines.get(where, rec.line), rid, where,
                          f"each declared size is a mapping such as {{partners: 24, countries: 18, source: ...}}, "
-                         f"got {item!r}")
+                         f"got {short(item)}")
             return None
         vals, ok = self.fields(file, rid, item, model.SIZE_FIELDS, where, sources)
         if not ok:
@@ -275,7 +408,7 @@ class _Checker:
 
     def participation(self, file: str, rid: str, item: Any, sources: set[str]) -> Participation | None:
         if not isinstance(item, LineDict):
-            self.problem(file, None, rid, "participants", f"each participant is a mapping, got {item!r}")
+            self.problem(file, None, rid, "participants", f"each participant is a mapping, got {short(item)}")
             return None
         vals, ok = self.fields(file, rid, item, model.PARTICIPATION_FIELDS, "participants", sources)
         if "org" in vals:  # checked against the records once all are read, even when another field was wrong
@@ -292,8 +425,11 @@ class _Checker:
         )
 
 
-def load(folder: Path | str, concepts: dict[str, set[str]]) -> Data:
-    """Read and check every data file in ``folder``; raise :class:`DataError` listing all problems."""
+def load(folder: Path | str, concepts: dict[str, set[str]], *, allow_empty: bool = False) -> Data:
+    """Read and check every data file in ``folder``; raise :class:`DataError` listing all problems.
+
+    Data without a single record is a problem too (a missing or emptied folder would otherwise build,
+    and publish, an empty graph over the last good one) unless ``allow_empty``."""
     folder = Path(folder)
     c = _Checker(folder, concepts)
     if not folder.is_dir():
@@ -320,8 +456,8 @@ def load(folder: Path | str, concepts: dict[str, set[str]]) -> Data:
             except ValueError as e:
                 c.problem(SOURCES_FILE, rec.lines[name], rid, name, str(e))
                 bad = True
-        if rid is not None and not _ID.match(rid):
-            c.problem(SOURCES_FILE, rec.lines.get("id"), rid, "id", "ids are lower-case slugs: ^[a-z0-9][a-z0-9-]*$")
+        if rid is not None and not is_id(rid):
+            c.problem(SOURCES_FILE, rec.lines.get("id"), rid, "id", f"ids are lower-case slugs: {ID_PATTERN}")
             bad = True
         if rid in sources:
             c.problem(SOURCES_FILE, rec.line, rid, "id", "duplicate source id")
@@ -336,9 +472,9 @@ def load(folder: Path | str, concepts: dict[str, set[str]]) -> Data:
         for rec in c.read(kind.file, required=False):
             file = kind.file
             rid = rec.get("id")
-            if not isinstance(rid, str) or not _ID.match(rid):
+            if not is_id(rid):
                 c.problem(file, rec.lines.get("id", rec.line), str(rid) if rid is not None else None, "id",
-                          "required: a lower-case slug matching ^[a-z0-9][a-z0-9-]*$")
+                          f"required: a lower-case slug matching {ID_PATTERN}")
                 continue
             if rid in first_seen:
                 c.problem(file, rec.lines["id"], rid, "id", f"duplicate id (first defined in {first_seen[rid]})")
@@ -363,7 +499,7 @@ def load(folder: Path | str, concepts: dict[str, set[str]]) -> Data:
             for s in srcs:
                 if s not in source_ids:
                     c.problem(file, rec.lines["sources"], rid, "sources",
-                              f"unknown source {s!r} (not in {SOURCES_FILE})")
+                              f"unknown source {short(s)} (not in {SOURCES_FILE})")
                     bad = True
             values: dict[str, list[Value]] = {}
             for f in kind.fields:
@@ -418,6 +554,10 @@ def load(folder: Path | str, concepts: dict[str, set[str]]) -> Data:
             records[rid] = (_Broken(kind.name, rid) if bad else
                             Record(kind.name, rid, list(srcs), values, parts, uncertain, note, file, rec.line))
 
+    if not records and not c.problems and not allow_empty:
+        files = ", ".join(k.file for k in model.KINDS.values())
+        c.problem(str(folder), None, None, None,
+                  f"no records: {files} are all missing or empty (pmkg build --allow-empty builds an empty graph)")
     # references, now that every id is known
     kinds = {rid: r.kind for rid, r in records.items()}
     for file, line, rid, fld, target, allowed in c.refs:

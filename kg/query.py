@@ -41,7 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import paths
+from . import guard, paths
 from .config import default_base
 from .options import QUERY_FORMATS
 from .prefixes import prefixes, sparql_prolog
@@ -388,8 +388,10 @@ def run(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None,
 
 
 def answer(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None, store: Store | None = None,
-           *, base: str | None = None, directory: Path | str | None = None) -> Answer:
-    """Like :func:`run`, but keeps the query and the bound parameters with the result."""
+           *, base: str | None = None, directory: Path | str | None = None, allow_remote: bool = False) -> Answer:
+    """Like :func:`run`, but keeps the query and the bound parameters with the result. The query runs
+    through :func:`kg.guard.query`: no SERVICE or remote FROM unless ``allow_remote``, deep queries
+    answered, Ctrl-C obeyed."""
     q = query if isinstance(query, NamedQuery) else load(query, directory)
     if store is None:
         raise TypeError("give a store: kg.build.published_store() opens the project's")
@@ -399,7 +401,7 @@ def answer(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = No
     prolog = sparql_prolog(base or getattr(store, "base", None) or default_base())
     text, offset = prolog + q.text, prolog.count("\n")
     try:
-        result = store.query(text, bindings)
+        result = guard.query(store, text, bindings, allow_remote=allow_remote)
     except Exception as e:  # the store's own error type: rdflib, Oxigraph and HTTP stores differ
         syntax = syntax_error(e, text, offset, str(q.path) if q.path else q.name)
         if syntax is not None:

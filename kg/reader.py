@@ -20,7 +20,8 @@ def config_of(args) -> Config:
     """The graph the shared options name (``--data``, ``--ontology``, ``--base``, ``--no-imports``,
     ``--imports``): resolved once per run."""
     return Config.resolve(getattr(args, "data", None), getattr(args, "ontology", None), getattr(args, "base", None),
-                          False if getattr(args, "no_imports", False) else None, getattr(args, "imports", None))
+                          False if getattr(args, "no_imports", False) else None, getattr(args, "imports", None),
+                          allow_empty=getattr(args, "allow_empty", False))
 
 
 def rebuild(config: Config, folder: Path) -> object:

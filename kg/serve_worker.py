@@ -130,17 +130,20 @@ def looks_like_update(text: str) -> bool:
     return bool(m and m.group(1).upper() in _UPDATE_WORDS)
 
 
+def unescape(text: str) -> str:
+    """``text`` with SPARQL's \\u and \\U escapes undone (applied before parsing: ``\\u0053ERVICE`` is
+    SERVICE); an escape beyond Unicode is dropped."""
+    if "\\u" not in text and "\\U" not in text:
+        return text
+    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
+                  lambda m: chr(int(m.group(1) or m.group(2), 16)) if int(m.group(1) or m.group(2), 16)
+                  < 0x110000 else "", text)
+
+
 def mentions_service(text: str) -> bool:
     """True when the word SERVICE could occur in the query in any spelling (case, \\u escapes): only
     such queries need the parse-tree check, the others cannot call another host."""
-    if "service" in text.lower():
-        return True
-    if "\\u" in text or "\\U" in text:
-        unescaped = re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
-                           lambda m: chr(int(m.group(1) or m.group(2), 16)) if int(m.group(1) or m.group(2), 16)
-                           < 0x110000 else "", text)
-        return "service" in unescaped.lower()
-    return False
+    return "service" in text.lower() or "service" in unescape(text).lower()
 
 
 def _uses_service(node) -> bool:
