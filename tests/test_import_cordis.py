@@ -432,3 +432,23 @@ def test_importer_doctests():
 
     for m in (cordis, ctgov, ror, typed):
         assert doctest.testmod(m).failed == 0, m.__name__
+
+
+def test_cordis_country_zz_is_a_located_bad_record(tmp_path, curated_index):
+    """A CORDIS country is checked against ISO 3166 (kg.countries), not only as two letters: 'ZZ' is a bad
+    record naming the file, line and field, with no file kept."""
+    import csv
+
+    rows = list(csv.reader(open(FIX / "organization.csv", encoding="utf-8"), delimiter=";"))
+    header, first = rows[0], rows[1]
+    first[header.index("country")] = "ZZ"
+    orgs = tmp_path / "organization.csv"
+    with open(orgs, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([header, first])
+    with pytest.raises(BadRecords) as e:
+        run_import("cordis", {"projects": FIX / "project.csv", "organizations": orgs},
+                   folder=tmp_path / "imports", index=curated_index, options={"ids": ["101104269"]})
+    [p] = e.value.problems
+    assert (p.file, p.line, p.field) == ("organization.csv", 2, "country")
+    assert "'ZZ' is not an ISO 3166 country code" in str(p)
+    assert not (tmp_path / "imports").exists() or list((tmp_path / "imports").iterdir()) == []

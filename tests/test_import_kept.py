@@ -437,3 +437,14 @@ def test_a_build_never_reads_an_import_while_it_is_being_kept(tmp_path, curated_
         assert "waiting for another pmkg import" in err and not got
     t.join(120)
     assert got and [m.name for m, _ in got[0].imports] == ["cordis"]
+
+
+def test_kept_record_id_with_a_trailing_newline_is_refused(tmp_path, curated_index):
+    """A kept record whose id ends in a newline ('ctgov-x\\n' matched '^...$') is not a record id: the build
+    names the file and line instead of writing an IRI with a newline in it."""
+    from kg.build import build
+
+    run_import("ctgov", {"path": FIX / "ctgov" / "studies.json"}, folder=tmp_path, index=curated_index)
+    edit_kept(tmp_path, "ctgov", '{"kind": "trial", "id": "ctgov-x\\n", "values": {}}\n', append=False)
+    with pytest.raises(ImportFileError, match=r"ctgov\..*\.jsonl:1: .*'ctgov-x\\n' is not a record id"):
+        build(DATA, ONTOLOGY, imports=tmp_path)

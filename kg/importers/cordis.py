@@ -41,6 +41,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterator
 
+from .. import countries
 from ..load import check_date
 from .archives import ArchiveError, Member, is_zip, members
 from .runner import ImportContext, WrongFormat
@@ -70,7 +71,7 @@ ACTIVITY = {
     "PUB": (None, "public-sector"),
     "OTH": (None, None),
 }
-COUNTRY_FIX = {"EL": "GR", "UK": "GB"}
+COUNTRY_FIX = countries.EU_CODES
 #: framework programme code -> its name (the curated programmes are matched by name)
 PROGRAMMES = {
     "HORIZON": "Horizon Europe",
@@ -82,7 +83,6 @@ EC = ("European Commission", "EC", "BE")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DIGITS = re.compile(r"^\d+$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
 _PROJECT_FILES = ("project.csv", "projects.csv")
@@ -287,8 +287,10 @@ def _country(value: str) -> str | None:
         raise ValueError(f"{value!r} is not one country code")
     code = parts.pop()
     v = COUNTRY_FIX.get(code, code)
-    if not _COUNTRY.match(v):
-        raise ValueError(f"{value!r} is not a two-letter country code")
+    if not countries.is_code(v):
+        near = countries.suggestions(v)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise ValueError(f"{value!r} is not an ISO 3166 country code{hint}")
     return v
 
 

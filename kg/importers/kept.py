@@ -58,7 +58,7 @@ class ImportFileError(ValueError):
 
 def check_name(name: str) -> str:
     """Return ``name`` if it can name an import (a lower-case slug), else raise ValueError."""
-    if not NAME.match(name or ""):
+    if not NAME.fullmatch(name or ""):
         raise ValueError(f"an import name is a lower-case slug (letters, digits, '-'): {name!r}")
     return name
 
@@ -88,7 +88,7 @@ class Manifest:
     def data_file(self) -> str:
         """The name of the import's data file (``<name>.jsonl`` for imports kept before it was named)."""
         name = self.data.get("file") if isinstance(self.data, dict) else None
-        return name if isinstance(name, str) and DATA_FILE.match(name) else self.name + DATA_SUFFIX
+        return name if isinstance(name, str) and DATA_FILE.fullmatch(name) else self.name + DATA_SUFFIX
 
     def to_json(self) -> str:
         d = dict(self.__dict__)
@@ -183,7 +183,7 @@ def clean_stale(folder: Path) -> list[Path]:
     except ImportFileError:
         return removed
     for p in folder.glob("*" + DATA_SUFFIX):
-        if DATA_FILE.match(p.name) and p.name not in named:
+        if DATA_FILE.fullmatch(p.name) and p.name not in named:
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
                 removed.append(p)
@@ -323,6 +323,6 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def _id(v: object) -> str:
-    if not isinstance(v, str) or not _ID.match(v):
+    if not isinstance(v, str) or not _ID.fullmatch(v):
         raise ValueError(f"{v!r} is not a record id")
     return v
