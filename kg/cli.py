@@ -258,6 +258,7 @@ def parser() -> argparse.ArgumentParser:
     vz.add_argument("--title", help="heading of the page (default: from the view)")
     vz.add_argument("--seed", type=int, default=42,
                     help="layout seed (default 42): the same seed gives the same picture")
+    vz.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     _network_options(vz)
     _store_options(vz)
 
@@ -346,6 +347,8 @@ def _import_options(p: argparse.ArgumentParser) -> None:
                    help="keep the good records when some are bad, and write a report of the skipped ones "
                         "(default: nothing is written when any record is bad)")
     p.add_argument("--progress", action="store_true", help="show the progress bar even when stderr is not a terminal")
+    p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                   help="print nothing but errors (no summary, no progress)")
     p.add_argument("--imports", metavar="DIR", default=argparse.SUPPRESS,
                    help="where imports are kept (default: build/imports/ of the project; give the same --imports "
                         "to the other commands)")
@@ -362,6 +365,8 @@ def _import_parser(sub) -> None:
     im.add_argument("--remove", metavar="NAME", help="drop a kept import")
     im.add_argument("--imports", metavar="DIR", default=argparse.SUPPRESS,
                     help="where imports are kept (default: build/imports/ of the project)")
+    im.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                    help="print nothing but errors")
     isub = im.add_subparsers(dest="source", metavar="SOURCE")
     c = isub.add_parser("cordis", help="CORDIS project.csv + organization.csv (Horizon 2020, Horizon Europe)",
                         description="Import CORDIS open-data exports. Filters combine (all must match); a filter "
@@ -387,7 +392,8 @@ def _import_parser(sub) -> None:
     r.add_argument("--all", action="store_true", help="import every record")
     r.add_argument("--ids", action="append", metavar="IDS", help="also these ROR ids: 00j9c2840,... or @FILE")
     _import_options(r)
-    im.set_defaults(source=None, name=None, skip_bad=False, progress=False, data=None, ontology=None, base=None)
+    im.set_defaults(source=None, name=None, skip_bad=False, progress=False, data=None, ontology=None, base=None,
+                    quiet=False)
 
 
 def main(argv: list[str] | None = None) -> int:

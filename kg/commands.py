@@ -18,11 +18,12 @@ from .analyze import analyze as analyse
 from .analyze import format_analysis
 from .assemble import assemble
 from .build import publish
+from .countries import UnknownCountry
 from .errors import DATA_PROBLEM, OK, UsageError
 from .export import serialize
-from .files import atomic_write
+from .files import atomic_write, output_file
 from .network import Filters, export_network, format_paths, node_key, parse_list, shortest_paths, view
-from .options import NETWORK_FORMATS
+from .options import NETWORK_FORMATS, RDF_FORMATS
 from .prefixes import curie
 from .push import push as push_graph
 from .reader import config_of, open_reader
@@ -67,16 +68,18 @@ def validate(args) -> int:
 
 def export(args) -> int:
     """``pmkg export``: the graph in an RDF format, or a network view."""
-    store = open_reader(args)
+    suffix = NETWORK_FORMATS[args.format][0] if args.format in NETWORK_FORMATS else RDF_FORMATS[args.format][1]
+    store = open_reader(args)   # first: it may build build/, where -o often points
+    out = None if args.output in (None, "-") else output_file(args.output, "pmkg" + suffix)
     if args.format in NETWORK_FORMATS:
         payload = export_network(_network_view(args, store), args.format)
     else:
         payload = serialize(store.nquads(), args.format, store.base)
-    if args.output in (None, "-"):
+    if out is None:
         sys.stdout.buffer.write(payload)
     else:
-        atomic_write(args.output, payload)
-        _say(args, f"wrote {args.output} ({args.format}, {len(payload)} bytes)")
+        atomic_write(out, payload)
+        _say(args, f"wrote {out} ({args.format}, {len(payload)} bytes)")
     return OK
 
 
@@ -105,15 +108,22 @@ def serve(args) -> int:
             source = ("nquads", str(nq))
         else:
             raise UsageError(f"unknown store {spec!r}: expected published, memory, oxigraph or oxigraph:DIR")
-        serve_graph(source, base=config.base, host=args.host, port=args.port, quiet=args.quiet,
-                    allow_host=[h for v in args.allow_host or [] for h in v.split(",") if h.strip()],
-                    config=config_from_args(args))
-    return OK
+        # Ctrl-C (or SIGTERM) stops it: 130 (143), the shell's code for a command ended by that signal
+        return serve_graph(source, base=config.base, host=args.host, port=args.port, quiet=args.quiet,
+                           allow_host=[h for v in args.allow_host or [] for h in v.split(",") if h.strip()],
+                           config=config_from_args(args))
 
 
-def _filters(args) -> Filters:
-    return Filters(kinds=parse_list(args.kinds), countries=parse_list(args.country), roles=parse_list(args.roles),
-                   year=args.year, programme=args.programme, include_uncertain=not args.no_uncertain)
+def _filters(args, store: Store) -> Filters:
+    """The filters the options ask for, every value checked: countries as ISO codes or English names
+    (kg.countries), --programme through the one resolver (close matches when unknown)."""
+    programme = _entity_key(store, args.programme, "--programme") if args.programme is not None else None
+    try:
+        return Filters(kinds=parse_list(args.kinds), countries=parse_list(args.country),
+                       roles=parse_list(args.roles), year=args.year, programme=programme,
+                       include_uncertain=not args.no_uncertain)
+    except UnknownCountry as e:
+        raise UsageError(f"--country: {e}; give ISO 3166-1 codes (SE,NO) or English names (Sweden)") from None
 
 
 def _entity_key(store: Store, value: str, what: str) -> str:
@@ -125,14 +135,19 @@ def _network_view(args, store: Store):
     """The network view the options ask for."""
     focus = getattr(args, "focus", None)
     key = _entity_key(store, focus, "--focus") if focus is not None else None
-    return view(store, args.view, _filters(args), base=store.base, focus=key, depth=getattr(args, "depth", 1))
+    return view(store, args.view, _filters(args, store), base=store.base, focus=key,
+                depth=getattr(args, "depth", 1))
 
 
 def viz(args) -> int:
     """``pmkg viz``: the interactive network page."""
-    G = _network_view(args, open_reader(args))
+    store = open_reader(args)   # first: it may build build/, where -o often points
+    if args.output:
+        output_file(args.output, "network.html")   # a missing folder stops it before the view is drawn
+    G = _network_view(args, store)
+    name = view_file_name(args, G)
+    out = output_file(args.output, name) if args.output else paths.build_dir() / "views" / name
     html = page(G, title=args.title, seed=args.seed)
-    out = Path(args.output) if args.output else paths.build_dir() / "views" / view_file_name(args, G)
     write_page(out, html)
     _say(args, f"wrote {out} ({G.number_of_nodes()} nodes, {G.number_of_edges()} edges, {len(html)} bytes)")
     return OK
@@ -143,9 +158,11 @@ def view_file_name(args, G) -> str:
     replaces the published build/network.html (the whole landscape): ``network-organisations-
     country-NO-SE-year-2024.html``."""
     parts = [args.view]
-    for flag, value in (("focus", G.graph.get("focus")), ("depth", args.depth if G.graph.get("focus") else None),
-                        ("kinds", args.kinds), ("country", args.country), ("roles", args.roles),
-                        ("year", args.year), ("programme", args.programme),
+    focus, g = G.graph.get("focus"), G.graph   # the values as checked: Sweden is SE, a programme its id
+    for flag, value in (("focus", focus), ("depth", args.depth if focus else None),
+                        ("kinds", g.get("filter_kinds")), ("country", g.get("filter_countries")),
+                        ("roles", g.get("filter_roles")), ("year", g.get("filter_year")),
+                        ("programme", g.get("filter_programme")),
                         ("confirmed", "only" if args.no_uncertain else None)):
         if value:
             items = sorted(parse_list(value) or ()) if isinstance(value, list) else [str(value)]
@@ -157,13 +174,15 @@ def analyze(args) -> int:
     """``pmkg analyze``: hubs and brokers of a network view."""
     if args.top is not None and args.top < 1:
         raise UsageError("--top must be 1 or more")
-    text = format_analysis(analyse(_network_view(args, open_reader(args)), seed=args.seed), args.format,
+    store = open_reader(args)   # first: it may build build/, where -o often points
+    out = None if args.output in (None, "-") else output_file(args.output)
+    text = format_analysis(analyse(_network_view(args, store), seed=args.seed), args.format,
                            None if args.all else args.top, args.sort)
-    if args.output in (None, "-"):
+    if out is None:
         sys.stdout.write(text)
     else:
-        atomic_write(args.output, text)
-        _say(args, f"wrote {args.output} ({args.format})")
+        atomic_write(out, text)
+        _say(args, f"wrote {out} ({args.format})")
     return OK
 
 
@@ -171,7 +190,12 @@ def path(args) -> int:
     """``pmkg path A B``: the shortest connections between two entities."""
     store = open_reader(args)
     a, b = _entity_key(store, args.source, "A"), _entity_key(store, args.target, "B")
-    G = view(store, args.view, _filters(args), base=store.base)
+    G = view(store, args.view, _filters(args, store), base=store.base)
+    missing = [f"{value} ({key})" for value, key in ((args.source, a), (args.target, b)) if key not in G]
+    if missing:   # known entities, but this view or its filters leave them out: no connection here
+        print(f"{' and '.join(dict.fromkeys(missing))}: not in the {args.view} view with these filters, "
+              f"so no connection in it (try another --view, or fewer filters).")
+        return DATA_PROBLEM
     res = shortest_paths(G, a, b, limit=args.max)
     print(format_paths(G, res))
     return OK if res.paths else DATA_PROBLEM
@@ -185,14 +209,15 @@ def report(args) -> int:
         raise UsageError("--chart goes with --format svg or png (the page holds every chart)")
     if not args.scale > 0:
         raise UsageError("--scale must be positive")
-    filters = _filters(args)
+    default = "report.html" if args.format == "html" else f"report-{args.chart}.{args.format}"
+    store = open_reader(args)   # first: it may build build/, where -o often points
+    out = output_file(args.output, default) if args.output else paths.build_dir() / default
+    filters = _filters(args, store)
     filters.include_uncertain = args.include_uncertain and not args.no_uncertain
-    store = open_reader(args)
     focus = _entity_key(store, args.focus, "--focus") if args.focus is not None else None
     rep = build_report(read_report(store, store.base), filters, args.title, focus, args.depth)
     if args.format == "html":
         payload: bytes | str = render_report(rep)
-        out = Path(args.output) if args.output else paths.build_dir() / "report.html"
     else:
         specs = chart_specs(rep)
         if args.chart not in specs:
@@ -202,7 +227,6 @@ def report(args) -> int:
             payload = chart_image(specs[args.chart], args.format, scale=args.scale)
         except RuntimeError as e:
             raise UsageError(str(e)) from None
-        out = Path(args.output) if args.output else paths.build_dir() / f"report-{args.chart}.{args.format}"
     atomic_write(out, payload)
     f = rep.figures
     _say(args, f"wrote {out} ({f['organisations']} organisations, "
@@ -228,7 +252,7 @@ def import_(args) -> int:
             raise UsageError("--list and --remove take no source")
         if args.remove:
             for p in importers.remove(args.remove, folder):
-                print(f"Removed {p}")
+                _say(args, f"removed {p}")
             return OK
         return _list_imports(folder)
     if not source:
@@ -245,7 +269,8 @@ def import_(args) -> int:
         options = {"all": args.all, "ids": [x for v in args.ids or [] for x in _id_list(v)]}
     try:
         summary = importers.run_import(
-            source, inputs, name=args.name, skip_bad=args.skip_bad, progress=True if args.progress else None,
+            source, inputs, name=args.name, skip_bad=args.skip_bad,
+            progress=False if args.quiet else True if args.progress else None,
             options=options, data_dir=args.data, ontology_dir=args.ontology, base=args.base, folder=folder)
     except importers.BadRecords as e:
         shown = e.problems[:50]
@@ -260,7 +285,8 @@ def import_(args) -> int:
     except importers.NothingToImport as e:
         print(f"pmkg: error: {e}", file=sys.stderr)
         return DATA_PROBLEM
-    print(summary.text())
+    if not args.quiet:
+        print(summary.text())
     return OK
 
 
