@@ -777,20 +777,20 @@ def serve(source: tuple[str, str], *, base: str, host: str = DEFAULT_HOST, port:
     except OSError as e:
         app.close()
         raise OSError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
-    shown = f"[{host}]" if ":" in host else host
-    url = f"http://{shown}:{httpd.server_address[1]}"
-    print(f"pmkg: serving {app.size} quads read-only at {url}/sparql (query page: {url}/); "
-          f"timeout {config.timeout:g} s, at most {config.max_rows} rows. Ctrl-C stops.", flush=True)
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"pmkg: warning: listening on {host}, not only on this machine; answering Host names "
-              f"{', '.join(config.allow_hosts)} (add others with --allow-host)", file=sys.stderr, flush=True)
     stopped_by: list[int] = [int(signal.SIGINT)]
 
     def stop(signum, frame):  # SIGTERM ends the server like Ctrl-C: workers stopped, temp files removed
         stopped_by[0] = signum
         raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, stop)   # before the line that says it serves
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{httpd.server_address[1]}"
     try:
+        print(f"pmkg: serving {app.size} quads read-only at {url}/sparql (query page: {url}/); "
+              f"timeout {config.timeout:g} s, at most {config.max_rows} rows. Ctrl-C stops.", flush=True)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"pmkg: warning: listening on {host}, not only on this machine; answering Host names "
+                  f"{', '.join(config.allow_hosts)} (add others with --allow-host)", file=sys.stderr, flush=True)
         httpd.serve_forever()
     except KeyboardInterrupt:
         pass

@@ -1,0 +1,311 @@
+"""Issue 14, the command line: every value checked, no traceback, one way of saying things.
+
+Each test is a message or an exit code the issue lists, asserted on what a user sees: the exit code,
+stdout (data) and stderr (messages, one ``pmkg:`` prefix, errors on one ``pmkg: error:`` line or a
+first line followed by the close matches).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+from conftest import DATA, MINI, ONTOLOGY, ROOT, free_port
+
+from kg.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def no_files(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+# --- countries: ISO codes or English names, unknown ones exit 2 with close matches ---------------------
+
+@pytest.mark.parametrize("command", [
+    ["viz"], ["analyze"], ["export", "-f", "graphml"], ["report"], ["path", "GMS", "PRIME-ROSE"],
+])
+def test_an_unknown_country_is_exit_2_everywhere(published, capsys, tmp_path, command):
+    """`viz --country XX` wrote a page, all exit 0; now every command that takes --country refuses it."""
+    out = tmp_path / "out"
+    extra = ["-o", str(out)] if command[0] in ("viz", "export", "report") else []
+    code, stdout, err = run(capsys, *command, "--country", "XX", *extra)
+    assert code == 2 and stdout == ""
+    assert err.startswith("pmkg: error: --country: unknown country 'XX'") and "Sweden" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_mistyped_country_lists_the_close_matches(published, capsys, tmp_path):
+    code, _, err = run(capsys, "report", "--country", "Swedn", "-o", str(tmp_path / "r.html"))
+    assert code == 2 and "unknown country 'Swedn' (did you mean SE (Sweden)" in err
+    assert no_files(tmp_path) == []
+
+
+def test_analyze_country_sweden_is_country_se(published, capsys):
+    """`analyze --country Sweden` reported 0 nodes: the name is now the code."""
+    code, by_name, _ = run(capsys, "analyze", "--country", "Sweden", "--format", "json", "--all")
+    assert code == 0
+    code, by_code, _ = run(capsys, "analyze", "--country", "se", "--format", "json", "--all")
+    assert code == 0 and by_name == by_code
+    nodes = json.loads(by_name)["nodes"]
+    assert len(nodes) > 10 and any(n["id"] == "gms" for n in nodes)
+
+
+def test_viz_country_names_make_the_same_page_as_codes(published, capsys, tmp_path):
+    code, _, err = run(capsys, "viz", "--country", "Sweden,norway", "-o", str(tmp_path) + "/")
+    page = tmp_path / "network-landscape-country-NO-SE.html"   # named after the codes the names mean
+    assert code == 0 and f"pmkg: wrote {page} " in err
+    assert run(capsys, "viz", "--country", "NO,SE", "-o", str(tmp_path / "codes.html"))[0] == 0
+    assert page.read_bytes() == (tmp_path / "codes.html").read_bytes()
+
+
+def test_param_country_takes_a_name_and_refuses_an_unknown_one(published, capsys):
+    """`--param country=Sweden` printed "No results", exit 0."""
+    code, by_name, _ = run(capsys, "query", "country-participation", "--param", "country=Sweden", "-f", "csv")
+    assert code == 0
+    assert by_name == run(capsys, "query", "country-participation", "--param", "country=SE", "-f", "csv")[1]
+    assert len(by_name.splitlines()) == 2 and by_name.splitlines()[1].startswith("SE,")
+    code, out, err = run(capsys, "query", "country-participation", "--param", "country=XX")
+    assert code == 2 and out == "" and err.startswith("pmkg: error: --param country='XX': unknown country 'XX'")
+    code, _, err = run(capsys, "query", "country-participation", "--param", "country=Norwey")
+    assert code == 2 and "did you mean NO (Norway)" in err
+
+
+def test_an_empty_parameter_is_an_error(published, capsys):
+    """`--param project=` returned every membership."""
+    code, out, err = run(capsys, "query", "consortium", "--param", "project=")
+    assert code == 2 and out == ""
+    assert err == "pmkg: error: --param project=: the value is empty (leave the parameter out for its default)\n"
+    code, _, err = run(capsys, "query", "country-participation", "--param", "country=  ")
+    assert code == 2 and "the value is empty" in err
+
+
+# --- entities: close matches everywhere, through the one resolver ---------------------------------------
+
+@pytest.mark.parametrize("argv, what", [
+    (["path", "GSM", "PRIME-ROSE"], "A='GSM'"),
+    (["viz", "--focus", "GSM"], "--focus='GSM'"),
+    (["analyze", "--focus", "GSM"], "--focus='GSM'"),
+    (["export", "-f", "gexf", "--focus", "GSM"], "--focus='GSM'"),
+    (["query", "organisation-portfolio", "--param", "organisation=GSM"], "--param organisation='GSM'"),
+])
+def test_a_mistyped_short_name_lists_close_matches(published, capsys, argv, what):
+    """A typo in an acronym shares no word with it; the close matches still name GMS."""
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    first, *rest = err.splitlines()
+    assert first == f"pmkg: error: {what}: no entity has that name, acronym, id or registry number. Close matches:"
+    assert any("Genomic Medicine Sweden (organisation) <https://w3id.org/pmkg/id/gms>" in line for line in rest)
+
+
+def test_a_mistyped_programme_lists_close_matches(published, capsys, tmp_path):
+    code, _, err = run(capsys, "viz", "--programme", "horizn", "-o", str(tmp_path / "p.html"))
+    assert code == 2 and "--programme='horizn': no entity" in err
+    assert "Horizon Europe (programme) <https://w3id.org/pmkg/id/horizon-europe>" in err
+    code, _, err = run(capsys, "analyze", "--programme", "GMS")
+    assert code == 2 and err == "pmkg: error: --programme 'gms' is an organisation, not a programme\n"
+    assert run(capsys, "viz", "--programme", "Horizon Europe", "-o", str(tmp_path / "p.html"))[0] == 0
+
+
+def test_analyze_with_a_mistyped_name_lists_close_matches(published, capsys):
+    code, _, err = run(capsys, "analyze", "--focus", "karolinsk")
+    assert code == 2 and "Karolinska Institutet (organisation)" in err
+
+
+# --- no tracebacks ---------------------------------------------------------------------------------------
+
+def test_path_from_an_entity_to_itself_is_the_same_entity(published, capsys):
+    """`pmkg path GMS GMS` raised IndexError."""
+    code, out, err = run(capsys, "path", "GMS", "gms")
+    assert code == 0 and err == ""
+    assert out == "GMS (gms): both names are the same entity (0 steps).\n"
+
+
+def test_path_to_an_entity_the_filters_leave_out_says_so(published, capsys):
+    code, out, err = run(capsys, "path", "GMS", "PRIME-ROSE", "--country", "Norway")
+    assert code == 1 and err == ""
+    assert out.startswith("GMS (gms): not in the landscape view with these filters, so no connection in it")
+
+
+def _quiet_end(proc: subprocess.Popen, timeout: float = 60) -> tuple[int, str]:
+    _, err = proc.communicate(timeout=timeout)
+    return proc.returncode, err.decode("utf-8", "replace")
+
+
+def test_ctrl_c_ends_serve_quietly_with_130(published, tmp_path):
+    """Ctrl-C on `pmkg serve` printed a 17-line traceback from a worker. A terminal sends SIGINT to the
+    whole process group: so does this test."""
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(free_port()), "--workers", "2"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        line = proc.stdout.readline().decode()
+        assert "read-only at http://127.0.0.1:" in line, proc.stderr.read().decode() if proc.poll() else line
+        os.killpg(proc.pid, signal.SIGINT)
+        code, err = _quiet_end(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert code == 130
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+
+
+def test_sigterm_ends_serve_with_143(published):
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(free_port())], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert "read-only at" in proc.stdout.readline().decode()
+        proc.terminate()
+        code, err = _quiet_end(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert code == 143 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["build", "--data", "MINI", "--ontology", "ONTOLOGY", "--no-shacl", "-o", "TMP"],
+    ["export"],
+    ["query", "consortium"],
+    ["analyze", "--all"],
+    ["queries"],
+    ["stats"],
+])
+def test_a_closed_pipe_ends_quietly(published, tmp_path, argv):
+    """`pmkg build | head -1` once ended with "Broken pipe", exit 2: the reader is gone before the
+    command writes (its end of the pipe closed at once), so every write fails."""
+    argv = [str(MINI) if a == "MINI" else str(ONTOLOGY) if a == "ONTOLOGY" else str(tmp_path) if a == "TMP" else a
+            for a in argv]
+    proc = subprocess.Popen([sys.executable, "-m", "kg", *argv], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    code = proc.wait(120)
+    assert code == 0, err
+    assert "Traceback" not in err and "Broken pipe" not in err and "Exception ignored" not in err, err
+
+
+# --- consistent output -----------------------------------------------------------------------------------
+
+def test_validate_without_shacl_does_not_claim_the_shapes_passed(capsys):
+    code, out, err = run(capsys, "validate", "--data", str(MINI), "--ontology", str(ONTOLOGY), "--no-shacl")
+    assert code == 0 and "SHACL shapes were not run" in out and "passed" not in out
+
+
+def test_a_missing_data_folder_is_exit_2(capsys, tmp_path):
+    """A missing --data folder exited 1 (data problems) instead of 2 (could not run)."""
+    for command in ("validate", "build", "stats"):
+        code, out, err = run(capsys, command, "--data", str(tmp_path / "nowhere"))
+        assert code == 2 and err == f"pmkg: error: data folder {tmp_path / 'nowhere'} not found\n", command
+
+
+@pytest.mark.parametrize("argv, name", [
+    (["viz"], "network-landscape.html"),
+    (["viz", "--view", "trials", "--kinds", "trial"], "network-trials-kinds-trial.html"),
+    (["report"], "report.html"),
+    (["export"], "pmkg.ttl"),
+    (["export", "-f", "graphml"], "pmkg.graphml"),
+])
+def test_o_folder_writes_inside_it(published, capsys, tmp_path, argv, name):
+    """`viz -o dir/` wrote a file named dir. A folder (existing, or ending in /) gets the command's own
+    file name inside it, as `cp FILE DIR/` does."""
+    for target in (str(tmp_path), str(tmp_path) + "/"):
+        code, out, err = run(capsys, *argv, "-o", target)
+        assert code == 0 and out == "" and err.startswith(f"pmkg: wrote {tmp_path / name} ")
+        assert no_files(tmp_path) == [name]
+
+
+@pytest.mark.parametrize("argv", [["analyze"], ["query", "consortium"]])
+def test_o_folder_says_it_needs_a_file(published, capsys, tmp_path, argv):
+    code, out, err = run(capsys, *argv, "-o", str(tmp_path))
+    assert code == 2 and out == ""
+    assert err == f"pmkg: error: -o {tmp_path}: that is a folder; give a file name (-o {tmp_path / 'FILE'})\n"
+    assert no_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("argv, file", [
+    (["export"], "a/b/c.ttl"), (["viz"], "a/b/c.html"), (["report"], "a/b/c.html"), (["analyze"], "a/b/c.txt"),
+    (["query", "consortium"], "a/b/c.csv"), (["viz"], "a/"),
+])
+def test_a_missing_output_folder_is_exit_2_naming_it(published, capsys, tmp_path, argv, file):
+    """`export -o a/b/c.ttl` created the missing folders silently: every -o now stops and names the
+    folder, and creates nothing."""
+    target = f"{tmp_path}/{file}"   # (a Path would drop the trailing slash of a/)
+    code, out, err = run(capsys, *argv, "-o", target)
+    folder = tmp_path / ("a" if file == "a/" else "a/b")
+    assert code == 2 and out == ""
+    assert err.startswith(f"pmkg: error: -o {target}: the folder {folder} does not exist")
+    assert no_files(tmp_path) == []
+
+
+def test_messages_go_to_stderr_with_one_prefix(published, capsys, tmp_path):
+    """"Wrote ..." went to stdout for build and viz but stderr elsewhere."""
+    code, out, err = run(capsys, "build", "--data", str(MINI), "--ontology", str(ONTOLOGY), "-o", str(tmp_path / "b"))
+    assert code == 0 and "wrote" not in out.lower()
+    assert err and all(line.startswith("pmkg: ") for line in err.splitlines())
+    for argv in (["viz", "-o", str(tmp_path / "v.html")], ["analyze", "-o", str(tmp_path / "a.txt")],
+                 ["export", "-o", str(tmp_path / "e.ttl")], ["query", "trials", "-o", str(tmp_path / "q.txt")],
+                 ["report", "-o", str(tmp_path / "r.html")]):
+        code, out, err = run(capsys, *argv)
+        assert code == 0 and out == "", argv
+        assert err.startswith(f"pmkg: wrote {argv[-1]}") and len(err.splitlines()) == 1, argv
+    code, out, err = run(capsys, "viz", "--kinds", "planet")
+    assert code == 2 and out == "" and err.startswith("pmkg: error: unknown kind 'planet'")
+
+
+def test_quiet_build_and_viz_print_nothing(published, capsys, tmp_path):
+    code, out, err = run(capsys, "build", "-q", "--data", str(MINI), "--ontology", str(ONTOLOGY),
+                         "-o", str(tmp_path / "b"))
+    assert (code, out, err) == (0, "", "")
+    code, out, err = run(capsys, "viz", "--quiet", "-o", str(tmp_path / "v.html"))
+    assert (code, out, err) == (0, "", "") and (tmp_path / "v.html").stat().st_size > 100_000
+
+
+def test_quiet_import_prints_nothing(project, capsys):
+    fix = ROOT / "tests" / "fixtures" / "cordis"
+    argv = ["import", "cordis", "--projects", str(fix / "project.csv"), "--organizations",
+            str(fix / "organization.csv"), "--data", str(DATA), "--ontology", str(ONTOLOGY)]
+    code, out, err = run(capsys, *argv, "-q")
+    assert (code, out, err) == (0, "", "")
+    assert (project / "build" / "imports" / "cordis.json").is_file()
+    code, out, err = run(capsys, "import", "-q", "--remove", "cordis")
+    assert (code, out, err) == (0, "", "")
+    assert not (project / "build" / "imports" / "cordis.json").exists()
+
+
+def test_a_mistyped_command_gets_did_you_mean(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["biuld"])
+    err = capsys.readouterr().err
+    assert e.value.code == 2
+    assert err.splitlines()[-1].startswith("pmkg: error: argument COMMAND: invalid choice: 'biuld'")
+    assert err.rstrip().endswith("(did you mean build?)")
+    with pytest.raises(SystemExit):
+        main(["querys"])
+    assert "(did you mean query or queries?)" in capsys.readouterr().err
+
+
+def test_queries_name_shows_the_sparql(capsys):
+    from kg.query import get
+
+    code, out, err = run(capsys, "queries", "consortium")
+    assert code == 0 and err == ""
+    assert "\nSPARQL:\n" in out and get("consortium").text.strip() in out
+    code, out, err = run(capsys, "queries", "consortum")
+    assert code == 2 and "consortium" in err and out == ""
+
+
+def test_the_readme_documents_these_exit_codes():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for words in ("0 success", "1 the data has problems", "2 the command could not run", "130"):
+        assert words in readme, words
