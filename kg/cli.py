@@ -15,6 +15,7 @@ import difflib
 import importlib
 import math
 import os
+import re
 import sys
 
 from . import __version__
@@ -50,17 +51,51 @@ COMMANDS = {
 }
 
 
+#: argparse's message for a value outside ``choices`` (Python 3.10-3.13 quote the choices or not)
+_INVALID_CHOICE = re.compile(r"invalid choice: '?(?P<word>.*?)'? \(choose from (?P<choices>.*)\)$")
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = [c for c in choices if word and c.startswith(word)][:3]   # 'org' -> organisations
+    close += [c for c in difflib.get_close_matches(word, choices, n=3, cutoff=0.45) if c not in close]
+    return f" (did you mean {' or '.join(close[:3])}?)" if close else ""
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, with "did you mean" for a mistyped command and one error prefix."""
+    """argparse, with "did you mean" for a mistyped command, choice or option, and one error prefix
+    (``pmkg: error:``) for the commands and their subcommands alike."""
 
     def error(self, message: str) -> NoReturn:
-        if "invalid choice" in message and "argument COMMAND" in message:
-            word = message.split("'")[1] if "'" in message else ""
-            close = difflib.get_close_matches(word, list(COMMANDS), n=3, cutoff=0.5)
-            if close:
-                message += f" (did you mean {' or '.join(close)}?)"
+        m = _INVALID_CHOICE.search(message)
+        if m:
+            choices = [c.strip().strip("'") for c in m.group("choices").split(",")]
+            message += _did_you_mean(m.group("word"), choices)
         self.print_usage(sys.stderr)
         self.exit(ERROR, f"pmkg: error: {message}\n")
+
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but an unknown option is reported by the command it was given to, with the
+        close option names (``--contry`` -> ``--country``)."""
+        ns, extras = self.parse_known_args(args, namespace)
+        if extras:
+            parser = self._command_parser(ns)
+            options = [o for a in parser._actions for o in a.option_strings]
+            hints = [c[0] for x in extras if x.startswith("-")
+                     for c in [difflib.get_close_matches(x.split("=", 1)[0], options, n=1, cutoff=0.6)] if c]
+            parser.error(f"unrecognized arguments: {' '.join(extras)}"
+                         + (f" (did you mean {', '.join(hints)}?)" if hints else ""))
+        return ns
+
+    def _command_parser(self, ns: argparse.Namespace) -> argparse.ArgumentParser:
+        """The (sub)parser of the command ``ns`` holds: ``pmkg import cordis`` -> its own parser."""
+        parser: argparse.ArgumentParser = self
+        for dest in ("command", "source"):
+            sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+            name = getattr(ns, dest, None)
+            if sub is None or name not in sub.choices:
+                break
+            parser = sub.choices[name]
+        return parser
 
 
 def _graph_options(p: argparse.ArgumentParser) -> None:
@@ -183,7 +218,7 @@ def parser() -> argparse.ArgumentParser:
                 description="Build, validate, query and export the precision-medicine collaboration knowledge graph.",
                 epilog="Exit codes: 0 success, 1 the data has problems (nothing written), 2 could not run.")
     p.add_argument("--version", action="version", version=f"pmkg {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
     b = sub.add_parser("build", help="build the graph and publish build/ (store, pmkg.ttl, pmkg.trig, network page)",

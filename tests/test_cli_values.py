@@ -295,6 +295,25 @@ def test_a_mistyped_command_gets_did_you_mean(capsys):
     assert "(did you mean query or queries?)" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv, usage, hint", [
+    (["viz", "--view", "orgs"], "usage: pmkg viz", "invalid choice: 'orgs'"),
+    (["analyze", "--sort", "pagernk"], "usage: pmkg analyze", "(did you mean pagerank?)"),
+    (["viz", "--contry", "SE"], "usage: pmkg viz", "unrecognized arguments: --contry SE (did you mean --country?)"),
+    (["stats", "--jsn"], "usage: pmkg stats", "(did you mean --json?)"),
+    (["import", "cordsi"], "usage: pmkg import", "(did you mean cordis?)"),
+])
+def test_a_mistyped_choice_or_option_gets_did_you_mean_with_one_prefix(capsys, argv, usage, hint):
+    """Errors of a command's own options said `pmkg viz: error:`, others `pmkg: error:`."""
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.startswith(usage)
+    last = err.splitlines()[-1]
+    assert last.startswith("pmkg: error: ") and hint in last
+    if argv[1] == "--view":
+        assert last.endswith("(did you mean organisations?)")
+
+
 def test_queries_name_shows_the_sparql(capsys):
     from kg.query import get
 
