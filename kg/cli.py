@@ -318,7 +318,7 @@ def parser() -> argparse.ArgumentParser:
     _graph_options(pa)
     pa.add_argument("source", metavar="A", help="first entity")
     pa.add_argument("target", metavar="B", help="second entity")
-    pa.add_argument("--max", type=int, default=10, metavar="N", help="at most N paths (default 10)")
+    pa.add_argument("--max", type=_count, default=10, metavar="N", help="at most N paths (default 10)")
     _network_options(pa, focus=False)
     _store_options(pa)
 

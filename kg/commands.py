@@ -117,6 +117,10 @@ def serve(args) -> int:
 def _filters(args, store: Store) -> Filters:
     """The filters the options ask for, every value checked: countries as ISO codes or English names
     (kg.countries), --programme through the one resolver (close matches when unknown)."""
+    for option in ("kinds", "country", "roles"):   # --country "" is a mistake, never "every country"
+        given = getattr(args, option)
+        if given is not None and parse_list(given) is None:
+            raise UsageError(f"--{option}: the value is empty (leave the option out for no filter)")
     programme = _entity_key(store, args.programme, "--programme") if args.programme is not None else None
     try:
         return Filters(kinds=parse_list(args.kinds), countries=parse_list(args.country),

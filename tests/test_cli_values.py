@@ -89,6 +89,29 @@ def test_an_empty_parameter_is_an_error(published, capsys):
     assert code == 2 and "the value is empty" in err
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["viz", "--country", ","], "--country: the value is empty (leave the option out for no filter)"),
+    (["analyze", "--kinds="], "--kinds: the value is empty (leave the option out for no filter)"),
+    (["export", "-f", "gexf", "--roles", " "], "--roles: the value is empty (leave the option out for no filter)"),
+    (["viz", "--focus="], "--focus: an empty value names no entity"),
+    (["report", "--programme="], "--programme: an empty value names no entity"),
+])
+def test_an_empty_option_value_is_an_error_not_everything(published, capsys, tmp_path, argv, message):
+    """`--country ""` kept every country, as `--param project=` kept every project."""
+    extra = ["-o", str(tmp_path / "out")] if argv[0] in ("viz", "export", "report") else []
+    code, out, err = run(capsys, *argv, *extra)
+    assert code == 2 and out == "" and err == f"pmkg: error: {message}\n"
+    assert no_files(tmp_path) == []
+
+
+def test_path_max_must_be_positive(capsys):
+    """`path A B --max 0` answered "no connection in this view" about two connected entities."""
+    with pytest.raises(SystemExit) as e:
+        main(["path", "GMS", "DRUP", "--max", "0"])
+    assert e.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "pmkg: error: argument --max: 0: give a positive whole number"
+
+
 # --- entities: close matches everywhere, through the one resolver ---------------------------------------
 
 @pytest.mark.parametrize("argv, what", [
