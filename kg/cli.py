@@ -355,7 +355,9 @@ def parser() -> argparse.ArgumentParser:
                                     "(needs vl-convert-python: pip install 'pmkg[images]').")
     _graph_options(rp)
     rp.add_argument("-o", "--output", metavar="FILE",
-                    help="file to write (default: build/report.html, or build/report-CHART.svg|png)")
+                    help="file (or folder) to write (default: build/views/report[-FILTERS].html, or "
+                         "report-CHART[-FILTERS].svg|png, named after the filters; build/report.html, the "
+                         "published page, is written by pmkg build)")
     rp.add_argument("--title", help="heading of the page")
     rp.add_argument("--format", choices=("html", "svg", "png"), default="html",
                     help="html (default: the whole page), or svg / png for the chart named by --chart")

@@ -161,17 +161,33 @@ def view_file_name(args, G) -> str:
     """The page a `pmkg viz` without -o writes, named after its view and filters, so that it never
     replaces the published build/network.html (the whole landscape): ``network-organisations-
     country-NO-SE-year-2024.html``."""
-    parts = [args.view]
     focus, g = G.graph.get("focus"), G.graph   # the values as checked: Sweden is SE, a programme its id
-    for flag, value in (("focus", focus), ("depth", args.depth if focus else None),
-                        ("kinds", g.get("filter_kinds")), ("country", g.get("filter_countries")),
-                        ("roles", g.get("filter_roles")), ("year", g.get("filter_year")),
-                        ("programme", g.get("filter_programme")),
-                        ("confirmed", "only" if args.no_uncertain else None)):
+    return _file_name(f"network-{args.view}", [
+        ("focus", focus), ("depth", args.depth if focus else None), ("kinds", g.get("filter_kinds")),
+        ("country", g.get("filter_countries")), ("roles", g.get("filter_roles")), ("year", g.get("filter_year")),
+        ("programme", g.get("filter_programme")), ("confirmed", "only" if args.no_uncertain else None)]) + ".html"
+
+
+def report_file_name(args, filters: Filters, focus: str | None) -> str:
+    """The page (or chart) a `pmkg report` without -o writes, named after its filters as a `pmkg viz`
+    page is, so that it never replaces the published build/report.html: ``report-country-NO.html``,
+    ``report-map-year-2024.svg``."""
+    stem = "report" if args.format == "html" else f"report-{args.chart}"
+    return _file_name(stem, [
+        ("focus", focus), ("depth", args.depth if focus else None), ("kinds", filters.kinds),
+        ("country", filters.countries), ("roles", filters.roles), ("year", filters.year),
+        ("programme", filters.programme), ("uncertain", "included" if filters.include_uncertain else None),
+    ]) + "." + args.format
+
+
+def _file_name(stem: str, filters: list[tuple[str, object]]) -> str:
+    """``stem-flag-value-value-flag-value``: the filters that are set, their values sorted, as a file name."""
+    parts = [stem]
+    for flag, value in filters:
         if value:
-            items = sorted(parse_list(value) or ()) if isinstance(value, list) else [str(value)]
+            items = sorted(map(str, value)) if isinstance(value, (list, set, frozenset)) else [str(value)]
             parts.append(flag + "-" + "-".join(items))
-    return re.sub(r"[^A-Za-z0-9.-]+", "-", "network-" + "-".join(parts)).strip("-")[:180] + ".html"
+    return re.sub(r"[^A-Za-z0-9.-]+", "-", "-".join(parts)).strip("-")[:180]
 
 
 def analyze(args) -> int:
@@ -213,12 +229,12 @@ def report(args) -> int:
         raise UsageError("--chart goes with --format svg or png (the page holds every chart)")
     if not args.scale > 0:
         raise UsageError("--scale must be positive")
-    default = "report.html" if args.format == "html" else f"report-{args.chart}.{args.format}"
     store = open_reader(args)   # first: it may build build/, where -o often points
-    out = output_file(args.output, default) if args.output else paths.build_dir() / default
     filters = _filters(args, store)
     filters.include_uncertain = args.include_uncertain and not args.no_uncertain
     focus = _entity_key(store, args.focus, "--focus") if args.focus is not None else None
+    name = report_file_name(args, filters, focus)   # never build/report.html, the published page
+    out = output_file(args.output, name) if args.output else paths.build_dir() / "views" / name
     rep = build_report(read_report(store, store.base), filters, args.title, focus, args.depth)
     if args.format == "html":
         payload: bytes | str = render_report(rep)

@@ -28,6 +28,22 @@ def no_files(folder) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
+def test_regression_a_filtered_report_never_replaces_the_published_report(project, capsys):
+    """`pmkg report --country NO` replaced build/report.html, the published page (a link into the
+    current build), with a 13-organisation page; a report without -o goes under build/views/, named
+    after its filters, as a `pmkg viz` page does."""
+    assert main(["build", "-q"]) == 0
+    build = project / "build"
+    published_report = (build / "report.html").read_bytes()
+    code, out, err = run(capsys, "report", "--country", "Norway", "--year", "2024")
+    page = build / "views" / "report-country-NO-year-2024.html"
+    assert code == 0 and out == "" and err.startswith(f"pmkg: wrote {page} (")
+    assert (build / "report.html").is_symlink() and (build / "report.html").read_bytes() == published_report
+    assert page.stat().st_size < len(published_report)
+    assert run(capsys, "report")[0] == 0 and (build / "views" / "report.html").stat().st_size > page.stat().st_size
+    assert (build / "report.html").is_symlink() and (build / "report.html").read_bytes() == published_report
+
+
 # --- countries: ISO codes or English names, unknown ones exit 2 with close matches ---------------------
 
 @pytest.mark.parametrize("command", [
