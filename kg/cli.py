@@ -433,6 +433,18 @@ def _import_parser(sub) -> None:
                     quiet=False)
 
 
+def _os_message(e: Exception) -> str:
+    """An error's message; an operating-system error as ``FILE: what`` (not ``[Errno 2] ...: 'FILE'``),
+    naming the file the user gave rather than a temporary one (``.page.html.x1y2.tmp``)."""
+    if isinstance(e, OSError) and e.strerror and e.filename is not None and str(e).startswith("[Errno"):
+        name = os.fspath(e.filename)
+        base = os.path.basename(name)
+        if base.startswith(".") and base.endswith(".tmp"):   # kg.files.atomic_write's temporary file
+            name = os.path.join(os.path.dirname(name), base[1:].rsplit(".", 2)[0])
+        return f"{name}: {e.strerror}"
+    return str(e)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     args = parser().parse_args(argv)
@@ -458,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except (OSError, ValueError) as e:   # StoreError, QueryError, ResolveError, ImportFileError ...
-        print(f"pmkg: error: {e}", file=sys.stderr)
+        print(f"pmkg: error: {_os_message(e)}", file=sys.stderr)
         return ERROR
     except KeyboardInterrupt:
         return INTERRUPTED

@@ -367,3 +367,21 @@ def test_the_readme_documents_these_exit_codes():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for words in ("0 success", "1 the data has problems", "2 the command could not run", "130"):
         assert words in readme, words
+
+
+def test_an_os_error_names_the_users_file_not_errno_or_a_temporary_file():
+    from kg.cli import _os_message
+
+    assert _os_message(FileNotFoundError(2, "No such file or directory", "/proc/x")) == \
+        "/proc/x: No such file or directory"
+    assert _os_message(PermissionError(13, "Permission denied", "/srv/out/.page.html.k2j4x1.tmp")) == \
+        "/srv/out/page.html: Permission denied"
+    assert _os_message(ValueError("unknown kind 'planet'")) == "unknown kind 'planet'"
+
+
+def test_a_store_folder_that_cannot_be_made_is_one_line(published, capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, out, err = run(capsys, "stats", "--store", f"oxigraph:{blocker / 'store'}")
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert err.startswith("pmkg: error: ") and "[Errno" not in err and "Traceback" not in err
