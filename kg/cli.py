@@ -138,7 +138,8 @@ def _network_options(p: argparse.ArgumentParser, default_view: str = "landscape"
         g.add_argument("--depth", type=int, default=1, metavar="N", help="links from --focus (default 1)")
     g.add_argument("--kinds", metavar="K,K", action="append",
                    help="node kinds: organisation, funder, project, collaboration, initiative, trial, programme")
-    g.add_argument("--country", metavar="SE,NO", action="append", help="only nodes in these countries (ISO codes)")
+    g.add_argument("--country", metavar="SE,NO", action="append",
+                   help="only nodes in these countries: ISO 3166-1 codes or English names (SE,NO or Sweden,Norway)")
     g.add_argument("--roles", metavar="R,R", action="append",
                    help="only these roles and relations (coordinator, partner, funder, sponsor, part-of, "
                         "inspired-by ...)")
@@ -216,7 +217,8 @@ def parser() -> argparse.ArgumentParser:
     """The whole command line."""
     p = _Parser(prog="pmkg",
                 description="Build, validate, query and export the precision-medicine collaboration knowledge graph.",
-                epilog="Exit codes: 0 success, 1 the data has problems (nothing written), 2 could not run.")
+                epilog="Exit codes: 0 success, 1 the data has problems (nothing written), 2 could not run, "
+                       "130 interrupted (Ctrl-C).")
     p.add_argument("--version", action="version", version=f"pmkg {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
