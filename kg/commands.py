@@ -22,7 +22,7 @@ from .countries import UnknownCountry
 from .errors import DATA_PROBLEM, OK, UsageError
 from .export import serialize
 from .files import atomic_write, output_file
-from .network import Filters, export_network, format_paths, node_key, parse_list, shortest_paths, view
+from .network import Filters, export_network, format_paths, neighbourhood, node_key, parse_list, shortest_paths, view
 from .options import NETWORK_FORMATS, RDF_FORMATS
 from .prefixes import curie
 from .push import push as push_graph
@@ -139,8 +139,13 @@ def _network_view(args, store: Store):
     """The network view the options ask for."""
     focus = getattr(args, "focus", None)
     key = _entity_key(store, focus, "--focus") if focus is not None else None
-    return view(store, args.view, _filters(args, store), base=store.base, focus=key,
-                depth=getattr(args, "depth", 1))
+    G = view(store, args.view, _filters(args, store), base=store.base)
+    if key is None:
+        return G
+    if key not in G:   # a known entity that this view, or its filters, leave out
+        raise UsageError(f"--focus {focus!r} ({key}) is not in the {args.view} view with these filters "
+                         f"(try another --view, or fewer filters)")
+    return neighbourhood(G, key, args.depth)
 
 
 def viz(args) -> int:

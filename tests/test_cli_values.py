@@ -175,6 +175,18 @@ def test_path_to_an_entity_the_filters_leave_out_says_so(published, capsys):
     assert out.startswith("GMS (gms): not in the landscape view with these filters, so no connection in it")
 
 
+@pytest.mark.parametrize("argv, view", [
+    (["viz", "--focus", "GMS", "--country", "NO"], "landscape"),
+    (["analyze", "--focus", "PRIME-ROSE"], "organisations"),   # a project is no node of the organisations view
+])
+def test_focus_on_an_entity_the_view_leaves_out_says_so(published, capsys, tmp_path, argv, view):
+    """It said "unknown entity 'gms'" about an entity the resolver had just found."""
+    code, out, err = run(capsys, *argv, *(["-o", str(tmp_path / "v.html")] if argv[0] == "viz" else []))
+    assert code == 2 and out == "" and no_files(tmp_path) == []
+    assert err.startswith(f"pmkg: error: --focus {argv[2]!r} (") and f"is not in the {view} view" in err
+    assert "unknown entity" not in err
+
+
 def _quiet_end(proc: subprocess.Popen, timeout: float = 60) -> tuple[int, str]:
     _, err = proc.communicate(timeout=timeout)
     return proc.returncode, err.decode("utf-8", "replace")
