@@ -249,6 +249,7 @@ def parser() -> argparse.ArgumentParser:
                    help="turtle (default), longturtle, jsonld, nt; trig and nquads keep the per-source named graphs; "
                         "graphml, gexf (Gephi, Cytoscape) and node-link-json (D3) write a network view")
     e.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    e.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     _store_options(e)
     _network_options(e, focus=True)
 
@@ -309,6 +310,7 @@ def parser() -> argparse.ArgumentParser:
     an.add_argument("--sort", choices=SORT_KEYS, default="betweenness", help="order of the rows (default betweenness)")
     an.add_argument("--format", choices=ANALYSIS_FORMATS, default="table", help="table (default), csv or json")
     an.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    an.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     an.add_argument("--seed", type=int, default=0, help="seed of Louvain and of sampled betweenness (default 0)")
     _network_options(an, default_view="organisations")
     _store_options(an)
@@ -345,6 +347,7 @@ def parser() -> argparse.ArgumentParser:
     qy.add_argument("-f", "--format", choices=QUERY_FORMATS,
                     help="table (default for SELECT/ASK), csv, tsv, json, sparql-json, turtle (default for graphs)")
     qy.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    qy.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     _store_options(qy)
 
     rp = sub.add_parser("report", help="write the offline report page: map, timeline, funding, consortia, registries",
@@ -361,6 +364,7 @@ def parser() -> argparse.ArgumentParser:
                          "report-CHART[-FILTERS].svg|png, named after the filters; build/report.html, the "
                          "published page, is written by pmkg build)")
     rp.add_argument("--title", help="heading of the page")
+    rp.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     rp.add_argument("--format", choices=("html", "svg", "png"), default="html",
                     help="html (default: the whole page), or svg / png for the chart named by --chart")
     rp.add_argument("--chart", choices=("map", "world", "countries", "timeline", "funding"),

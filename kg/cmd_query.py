@@ -56,12 +56,14 @@ def query(args) -> int:
         if args.format in (None, "table") and args.output in (None, "-"):
             print("No results.")
             return OK
-        print("pmkg: the query returned no results", file=sys.stderr)
+        if not args.quiet:
+            print("pmkg: the query returned no results", file=sys.stderr)
     if target is None:
         sys.stdout.buffer.write(out.encode("utf-8"))
     else:
         atomic_write(target, out)
-        print(f"pmkg: wrote {target}", file=sys.stderr)
+        if not args.quiet:
+            print(f"pmkg: wrote {target}", file=sys.stderr)
     return OK
 
 

@@ -320,6 +320,11 @@ def test_quiet_build_and_viz_print_nothing(published, capsys, tmp_path):
     assert (code, out, err) == (0, "", "")
     code, out, err = run(capsys, "viz", "--quiet", "-o", str(tmp_path / "v.html"))
     assert (code, out, err) == (0, "", "") and (tmp_path / "v.html").stat().st_size > 100_000
+    for argv in (["report", "-o", str(tmp_path / "r.html")], ["export", "-o", str(tmp_path / "e.ttl")],
+                 ["analyze", "-o", str(tmp_path / "a.txt")], ["query", "trials", "-o", str(tmp_path / "q.txt")],
+                 ["query", "country-participation", "--param", "country=JP", "-f", "csv", "-o", str(tmp_path / "n")]):
+        assert run(capsys, *argv, "-q") == (0, "", ""), argv
+        assert (tmp_path / argv[-1]).stat().st_size > 0
 
 
 def test_quiet_import_prints_nothing(project, capsys):
