@@ -393,6 +393,7 @@ def test_pmkg_query_runs_a_users_file_and_sparql_text(capsys, tmp_path, monkeypa
 
 def test_pmkg_query_writes_a_file_atomically(capsys, tmp_path):
     out_file = tmp_path / "out" / "focuse.ttl"
+    out_file.parent.mkdir()   # -o never creates folders (tests/test_cli_values.py)
     code, out, err = cli(capsys, "query", "neighbourhood", "-p", "entity=FOCU.SE", "-o", str(out_file))
     assert code == 0 and out == "" and f"pmkg: wrote {out_file}" in err
     g = Graph().parse(out_file, format="turtle")
