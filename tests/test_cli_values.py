@@ -210,6 +210,40 @@ def test_ctrl_c_ends_serve_quietly_with_130(published, tmp_path):
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
 
 
+_SLOW_SHAPES = """
+import sys, time
+import kg.build as B
+
+def slow(asm):
+    print("checking", flush=True)
+    time.sleep(60)
+
+B.check = slow                      # the SHACL check, made slow enough to press Ctrl-C during it
+shapes = None
+try:
+    shapes = B.Shapes(None)
+    shapes.result()                 # the build waits here; Ctrl-C stops the check (Shapes.cancel)
+except KeyboardInterrupt:
+    sys.exit(130)                   # (a daemon process: multiprocessing ends it at exit in any case)
+"""
+
+
+def test_ctrl_c_during_the_shacl_check_prints_no_traceback():
+    """Ctrl-C during `pmkg build` printed a traceback from inside pySHACL: the forked check got the
+    terminal's SIGINT too. The build (the parent) stops it; the check itself ignores SIGINT."""
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_SHAPES], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        assert proc.stdout.readline().decode().strip() == "checking"
+        os.killpg(proc.pid, signal.SIGINT)
+        code, err = _quiet_end(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert code == 130 and "Traceback" not in err and "KeyboardInterrupt" not in err, err
+
+
 def test_sigterm_ends_serve_with_143(published):
     proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(free_port())], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
