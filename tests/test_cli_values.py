@@ -436,3 +436,25 @@ def test_a_store_folder_that_cannot_be_made_is_one_line(published, capsys, tmp_p
     code, out, err = run(capsys, "stats", "--store", f"oxigraph:{blocker / 'store'}")
     assert code == 2 and out == "" and len(err.splitlines()) == 1
     assert err.startswith("pmkg: error: ") and "[Errno" not in err and "Traceback" not in err
+
+
+def test_the_readme_examples_write_under_build():
+    """`pmkg.graphml` and `orgs.html`, written by README examples, were left in the repository root."""
+    import re
+
+    code, inside = [], False
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.lstrip().startswith("```"):
+            inside = not inside
+        elif inside:
+            code.append(line.strip().removeprefix("$ "))
+    targets = []
+    for line in code:
+        if not line.startswith("pmkg "):
+            continue
+        command = line.split(" #")[0]
+        targets += re.findall(r"(?:^|\s)(?:-o|--output|--out)[ =](\S+)", command)
+        targets += re.findall(r"oxigraph:(\S+)", command)
+    assert len(targets) >= 6, targets
+    outside = [t for t in targets if not t.startswith("build/") and t not in ("FILE", "DIR", "-")]
+    assert outside == []
