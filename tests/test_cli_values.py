@@ -46,6 +46,15 @@ def test_regression_a_filtered_report_never_replaces_the_published_report(projec
 
 # --- countries: ISO codes or English names, unknown ones exit 2 with close matches ---------------------
 
+def test_network_filters_read_country_names_through_kg_countries():
+    from kg.countries import UnknownCountry
+    from kg.network import Filters
+
+    assert Filters(countries={"Sweden", "no", "UK", "EL"}).countries == {"SE", "NO", "GB", "GR"}
+    with pytest.raises(UnknownCountry, match=r"unknown country 'Swedn' \(did you mean SE \(Sweden\)"):
+        Filters(countries={"Swedn"})
+
+
 @pytest.mark.parametrize("command", [
     ["viz"], ["analyze"], ["export", "-f", "graphml"], ["report"], ["path", "GMS", "PRIME-ROSE"],
 ])
