@@ -453,6 +453,9 @@ def _os_message(e: Exception) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["help"]:   # `pmkg help [COMMAND]`, as git and gh have it: the --help of the command
+        argv = argv[1:2] + ["--help"]
     args = parser().parse_args(argv)
     module, _, name = COMMANDS[args.command].partition(":")
     try:

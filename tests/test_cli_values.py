@@ -467,3 +467,13 @@ def test_the_readme_examples_write_under_build():
     assert len(targets) >= 6, targets
     outside = [t for t in targets if not t.startswith("build/") and t not in ("FILE", "DIR", "-")]
     assert outside == []
+
+
+def test_pmkg_help_command_is_its_help(capsys):
+    """`pmkg help viz`, as git and gh take it."""
+    with pytest.raises(SystemExit) as e:
+        main(["help", "viz"])
+    assert e.value.code == 0 and capsys.readouterr().out.startswith("usage: pmkg viz ")
+    with pytest.raises(SystemExit) as e:
+        main(["help"])
+    assert e.value.code == 0 and "COMMAND" in capsys.readouterr().out
