@@ -291,8 +291,9 @@ def parser() -> argparse.ArgumentParser:
                                     "neighbourhood highlight, tooltips with identifiers and sources.")
     _graph_options(vz)
     vz.add_argument("-o", "--output", metavar="FILE",
-                    help="page to write (default: build/views/network-VIEW[-FILTERS].html, named after the view and "
-                         "its filters; build/network.html, the whole landscape, is written by pmkg build)")
+                    help="page (or folder) to write, - for stdout (default: build/views/network-VIEW[-FILTERS].html, "
+                         "named after the view and its filters; build/network.html, the whole landscape, is written "
+                         "by pmkg build)")
     vz.add_argument("--title", help="heading of the page (default: from the view)")
     vz.add_argument("--seed", type=int, default=42,
                     help="layout seed (default 42): the same seed gives the same picture")
@@ -360,7 +361,7 @@ def parser() -> argparse.ArgumentParser:
                                     "(needs vl-convert-python: pip install 'pmkg[images]').")
     _graph_options(rp)
     rp.add_argument("-o", "--output", metavar="FILE",
-                    help="file (or folder) to write (default: build/views/report[-FILTERS].html, or "
+                    help="file (or folder) to write, - for stdout (default: build/views/report[-FILTERS].html, or "
                          "report-CHART[-FILTERS].svg|png, named after the filters; build/report.html, the "
                          "published page, is written by pmkg build)")
     rp.add_argument("--title", help="heading of the page")

@@ -43,6 +43,11 @@ def _say(args, msg: str) -> None:
         print(f"pmkg: {msg}", file=sys.stderr)
 
 
+def _write_stdout(data: str | bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
 def build(args) -> int:
     """``pmkg build``: assemble, check and publish."""
     out = Path(args.out) if args.out else None
@@ -151,12 +156,15 @@ def _network_view(args, store: Store):
 def viz(args) -> int:
     """``pmkg viz``: the interactive network page."""
     store = open_reader(args)   # first: it may build build/, where -o often points
-    if args.output:
+    if args.output and args.output != "-":
         output_file(args.output, "network.html")   # a missing folder stops it before the view is drawn
     G = _network_view(args, store)
+    html = page(G, title=args.title, seed=args.seed)
+    if args.output == "-":   # the page on stdout, as export, analyze and query take -o -
+        _write_stdout(html)
+        return OK
     name = view_file_name(args, G)
     out = output_file(args.output, name) if args.output else paths.build_dir() / "views" / name
-    html = page(G, title=args.title, seed=args.seed)
     write_page(out, html)
     _say(args, f"wrote {out} ({G.number_of_nodes()} nodes, {G.number_of_edges()} edges, {len(html)} bytes)")
     return OK
@@ -239,7 +247,9 @@ def report(args) -> int:
     filters.include_uncertain = args.include_uncertain and not args.no_uncertain
     focus = _entity_key(store, args.focus, "--focus") if args.focus is not None else None
     name = report_file_name(args, filters, focus)   # never build/report.html, the published page
-    out = output_file(args.output, name) if args.output else paths.build_dir() / "views" / name
+    out: Path | None = paths.build_dir() / "views" / name
+    if args.output:
+        out = None if args.output == "-" else output_file(args.output, name)
     rep = build_report(read_report(store, store.base), filters, args.title, focus, args.depth)
     if args.format == "html":
         payload: bytes | str = render_report(rep)
@@ -252,6 +262,9 @@ def report(args) -> int:
             payload = chart_image(specs[args.chart], args.format, scale=args.scale)
         except RuntimeError as e:
             raise UsageError(str(e)) from None
+    if out is None:
+        _write_stdout(payload)
+        return OK
     atomic_write(out, payload)
     f = rep.figures
     _say(args, f"wrote {out} ({f['organisations']} organisations, "

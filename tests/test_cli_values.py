@@ -319,6 +319,14 @@ def test_o_folder_writes_inside_it(published, capsys, tmp_path, argv, name):
         assert no_files(tmp_path) == [name]
 
 
+@pytest.mark.parametrize("argv, start", [(["viz"], "<!DOCTYPE html>"), (["report"], "<!DOCTYPE html>"),
+                                         (["export"], "@prefix"), (["analyze", "--format", "csv"], "rank,")])
+def test_o_dash_is_stdout(published, capsys, tmp_path, monkeypatch, argv, start):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *argv, "-o", "-")
+    assert code == 0 and err == "" and out.startswith(start) and no_files(tmp_path) == []
+
+
 @pytest.mark.parametrize("argv", [["analyze"], ["query", "consortium"]])
 def test_o_folder_says_it_needs_a_file(published, capsys, tmp_path, argv):
     code, out, err = run(capsys, *argv, "-o", str(tmp_path))
