@@ -243,7 +243,8 @@ def parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="write the graph in an RDF format, or a network view for Gephi, Cytoscape, D3",
                        description="RDF formats write the whole graph; graphml, gexf and node-link-json write the "
-                                   "network view chosen with --view and the filters (default: the landscape).")
+                                   "network view chosen with --view and the filters (default: the landscape); "
+                                   "the filters with an RDF format are an error, not ignored.")
     _graph_options(e)
     e.add_argument("-f", "--format", choices=list(RDF_FORMATS) + list(NETWORK_FORMATS), default="turtle",
                    help="turtle (default), longturtle, jsonld, nt; trig and nquads keep the per-source named graphs; "

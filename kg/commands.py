@@ -73,6 +73,13 @@ def validate(args) -> int:
 
 def export(args) -> int:
     """``pmkg export``: the graph in an RDF format, or a network view."""
+    if args.format not in NETWORK_FORMATS:   # a filter the RDF formats cannot apply must not pass silently
+        given = [f"--{o.replace('_', '-')}" for o in ("focus", "kinds", "country", "roles", "year", "programme",
+                                                       "no_uncertain") if getattr(args, o) not in (None, False)]
+        given += ["--view"] if args.view != "landscape" else []
+        if given:
+            raise UsageError(f"{', '.join(given)}: the network formats (-f graphml, gexf, node-link-json) take "
+                             f"these; -f {args.format} writes the whole graph")
     suffix = NETWORK_FORMATS[args.format][0] if args.format in NETWORK_FORMATS else RDF_FORMATS[args.format][1]
     store = open_reader(args)   # first: it may build build/, where -o often points
     out = None if args.output in (None, "-") else output_file(args.output, "pmkg" + suffix)

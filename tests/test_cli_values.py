@@ -327,6 +327,16 @@ def test_o_dash_is_stdout(published, capsys, tmp_path, monkeypatch, argv, start)
     assert code == 0 and err == "" and out.startswith(start) and no_files(tmp_path) == []
 
 
+def test_export_of_an_rdf_format_refuses_network_filters(published, capsys, tmp_path):
+    """`export -f turtle --country SE` wrote the whole graph, the filter silently ignored."""
+    code, out, err = run(capsys, "export", "-f", "turtle", "--country", "SE", "--view", "trials",
+                         "-o", str(tmp_path / "x.ttl"))
+    assert code == 2 and out == "" and no_files(tmp_path) == []
+    assert err == ("pmkg: error: --country, --view: the network formats (-f graphml, gexf, node-link-json) take "
+                   "these; -f turtle writes the whole graph\n")
+    assert run(capsys, "export", "-f", "gexf", "--country", "SE", "-o", str(tmp_path / "x.gexf"))[0] == 0
+
+
 @pytest.mark.parametrize("argv", [["analyze"], ["query", "consortium"]])
 def test_o_folder_says_it_needs_a_file(published, capsys, tmp_path, argv):
     code, out, err = run(capsys, *argv, "-o", str(tmp_path))
