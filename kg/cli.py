@@ -81,7 +81,7 @@ class _Parser(argparse.ArgumentParser):
             parser = self._command_parser(ns)
             options = [o for a in parser._actions for o in a.option_strings]
             hints = [c[0] for x in extras if x.startswith("-")
-                     for c in [difflib.get_close_matches(x.split("=", 1)[0], options, n=1, cutoff=0.6)] if c]
+                     for c in [difflib.get_close_matches(x.split("=", 1)[0], options, n=1, cutoff=0.7)] if c]
             parser.error(f"unrecognized arguments: {' '.join(extras)}"
                          + (f" (did you mean {', '.join(hints)}?)" if hints else ""))
         return ns
@@ -126,12 +126,15 @@ def _store_options(p: argparse.ArgumentParser, endpoint: bool = True) -> None:
                             "in $PMKG_ENDPOINT_TOKEN, which other users cannot see in the process list)")
 
 
-def _network_options(p: argparse.ArgumentParser, default_view: str = "landscape", focus: bool = True) -> None:
-    """--view and the filters of the network views (viz, analyze, path, export of network formats)."""
+def _network_options(p: argparse.ArgumentParser, default_view: str | None = "landscape", focus: bool = True) -> None:
+    """--view and the filters of the network views (viz, analyze, path, export of network formats);
+    no --view when ``default_view`` is None (the report covers the landscape: a --view it would
+    ignore must not be offered)."""
     g = p.add_argument_group("network view")
-    g.add_argument("--view", choices=VIEWS, default=default_view,
-                   help=f"landscape (typed nodes and roles), organisations (co-participation), bipartite "
-                        f"(organisations and what they take part in) or trials (default {default_view})")
+    if default_view is not None:
+        g.add_argument("--view", choices=VIEWS, default=default_view,
+                       help=f"landscape (typed nodes and roles), organisations (co-participation), bipartite "
+                            f"(organisations and what they take part in) or trials (default {default_view})")
     if focus:
         g.add_argument("--focus", metavar="ENTITY",
                        help="only what is within --depth links of ENTITY (id, acronym, name, IRI or registry number)")
@@ -372,7 +375,7 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--chart", choices=("map", "world", "countries", "timeline", "funding"),
                     help="the chart --format svg|png draws")
     rp.add_argument("--scale", type=float, default=2.0, metavar="X", help="PNG pixels per chart pixel (default 2)")
-    _network_options(rp)
+    _network_options(rp, default_view=None)
     rp.add_argument("--include-uncertain", action="store_true",
                     help="count records and participations marked uncertain too (left out by default)")
     _store_options(rp)

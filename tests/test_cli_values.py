@@ -327,6 +327,14 @@ def test_o_dash_is_stdout(published, capsys, tmp_path, monkeypatch, argv, start)
     assert code == 0 and err == "" and out.startswith(start) and no_files(tmp_path) == []
 
 
+def test_report_offers_no_view_it_would_ignore(capsys):
+    """`report --view trials` was accepted and ignored: the report covers the landscape."""
+    with pytest.raises(SystemExit) as e:
+        main(["report", "--view", "trials"])
+    assert e.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "pmkg: error: unrecognized arguments: --view trials"
+
+
 def test_export_of_an_rdf_format_refuses_network_filters(published, capsys, tmp_path):
     """`export -f turtle --country SE` wrote the whole graph, the filter silently ignored."""
     code, out, err = run(capsys, "export", "-f", "turtle", "--country", "SE", "--view", "trials",
