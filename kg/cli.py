@@ -138,7 +138,7 @@ def _network_options(p: argparse.ArgumentParser, default_view: str | None = "lan
     if focus:
         g.add_argument("--focus", metavar="ENTITY",
                        help="only what is within --depth links of ENTITY (id, acronym, name, IRI or registry number)")
-        g.add_argument("--depth", type=int, default=1, metavar="N", help="links from --focus (default 1)")
+        g.add_argument("--depth", type=int, metavar="N", help="links from --focus (default 1)")
     g.add_argument("--kinds", metavar="K,K", action="append",
                    help="node kinds: organisation, funder, project, collaboration, initiative, trial, programme")
     g.add_argument("--country", metavar="SE,NO", action="append",

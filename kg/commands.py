@@ -129,6 +129,8 @@ def serve(args) -> int:
 def _filters(args, store: Store) -> Filters:
     """The filters the options ask for, every value checked: countries as ISO codes or English names
     (kg.countries), --programme through the one resolver (close matches when unknown)."""
+    if getattr(args, "depth", None) is not None and getattr(args, "focus", None) is None:
+        raise UsageError("--depth goes with --focus ENTITY (the links from it to keep)")
     for option in ("kinds", "country", "roles"):   # --country "" is a mistake, never "every country"
         given = getattr(args, option)
         if given is not None and parse_list(given) is None:
@@ -140,6 +142,11 @@ def _filters(args, store: Store) -> Filters:
                        include_uncertain=not args.no_uncertain)
     except UnknownCountry as e:
         raise UsageError(f"--country: {e}; give ISO 3166-1 codes (SE,NO) or English names (Sweden)") from None
+
+
+def _depth(args) -> int:
+    """--depth, 1 when not given (None, so that a --depth without --focus can be refused)."""
+    return 1 if args.depth is None else args.depth
 
 
 def _entity_key(store: Store, value: str, what: str) -> str:
@@ -157,7 +164,7 @@ def _network_view(args, store: Store):
     if key not in G:   # a known entity that this view, or its filters, leave out
         raise UsageError(f"--focus {focus!r} ({key}) is not in the {args.view} view with these filters "
                          f"(try another --view, or fewer filters)")
-    return neighbourhood(G, key, args.depth)
+    return neighbourhood(G, key, _depth(args))
 
 
 def viz(args) -> int:
@@ -183,7 +190,7 @@ def view_file_name(args, G) -> str:
     country-NO-SE-year-2024.html``."""
     focus, g = G.graph.get("focus"), G.graph   # the values as checked: Sweden is SE, a programme its id
     return _file_name(f"network-{args.view}", [
-        ("focus", focus), ("depth", args.depth if focus else None), ("kinds", g.get("filter_kinds")),
+        ("focus", focus), ("depth", _depth(args) if focus else None), ("kinds", g.get("filter_kinds")),
         ("country", g.get("filter_countries")), ("roles", g.get("filter_roles")), ("year", g.get("filter_year")),
         ("programme", g.get("filter_programme")), ("confirmed", "only" if args.no_uncertain else None)]) + ".html"
 
@@ -194,7 +201,7 @@ def report_file_name(args, filters: Filters, focus: str | None) -> str:
     ``report-map-year-2024.svg``."""
     stem = "report" if args.format == "html" else f"report-{args.chart}"
     return _file_name(stem, [
-        ("focus", focus), ("depth", args.depth if focus else None), ("kinds", filters.kinds),
+        ("focus", focus), ("depth", _depth(args) if focus else None), ("kinds", filters.kinds),
         ("country", filters.countries), ("roles", filters.roles), ("year", filters.year),
         ("programme", filters.programme), ("uncertain", "included" if filters.include_uncertain else None),
     ]) + "." + args.format
@@ -257,7 +264,7 @@ def report(args) -> int:
     out: Path | None = paths.build_dir() / "views" / name
     if args.output:
         out = None if args.output == "-" else output_file(args.output, name)
-    rep = build_report(read_report(store, store.base), filters, args.title, focus, args.depth)
+    rep = build_report(read_report(store, store.base), filters, args.title, focus, _depth(args))
     if args.format == "html":
         payload: bytes | str = render_report(rep)
     else:

@@ -327,6 +327,14 @@ def test_o_dash_is_stdout(published, capsys, tmp_path, monkeypatch, argv, start)
     assert code == 0 and err == "" and out.startswith(start) and no_files(tmp_path) == []
 
 
+@pytest.mark.parametrize("command", [["viz"], ["analyze"], ["report"], ["export", "-f", "graphml"]])
+def test_depth_without_focus_is_an_error_not_ignored(published, capsys, tmp_path, command):
+    extra = ["-o", str(tmp_path / "out")] if command[0] != "analyze" else []
+    code, out, err = run(capsys, *command, "--depth", "2", *extra)
+    assert code == 2 and out == "" and no_files(tmp_path) == []
+    assert err == "pmkg: error: --depth goes with --focus ENTITY (the links from it to keep)\n"
+
+
 def test_report_offers_no_view_it_would_ignore(capsys):
     """`report --view trials` was accepted and ignored: the report covers the landscape."""
     with pytest.raises(SystemExit) as e:
