@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,9 +152,12 @@ class Shapes:
             try:
                 ok, payload = self._conn.recv()
             except EOFError:
-                raise RuntimeError(f"the SHACL check stopped (exit code {self._proc.exitcode})") from None
-            finally:
                 self._proc.join()
+                raise RuntimeError(f"the SHACL check stopped (exit code {self._proc.exitcode})") from None
+            except BaseException:   # Ctrl-C: stop the check now rather than wait for it to finish
+                self.cancel()
+                raise
+            self._proc.join()
             if not ok:
                 raise RuntimeError(f"the SHACL check failed: {payload}")
             self._report = payload
@@ -167,6 +171,9 @@ class Shapes:
 
 
 def _check_and_send(asm: Assembly, conn) -> None:
+    # Ctrl-C in a terminal reaches the whole process group: the parent stops the build (and kills this
+    # process, Shapes.cancel); here it would only print a traceback from inside pySHACL
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         conn.send((True, check(asm)))
     except Exception as e:  # sent to the parent, which raises it with the build's other errors

@@ -15,6 +15,7 @@ import difflib
 import importlib
 import math
 import os
+import re
 import sys
 
 from . import __version__
@@ -50,17 +51,51 @@ COMMANDS = {
 }
 
 
+#: argparse's message for a value outside ``choices`` (Python 3.10-3.13 quote the choices or not)
+_INVALID_CHOICE = re.compile(r"invalid choice: '?(?P<word>.*?)'? \(choose from (?P<choices>.*)\)$")
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = [c for c in choices if word and c.startswith(word)][:3]   # 'org' -> organisations
+    close += [c for c in difflib.get_close_matches(word, choices, n=3, cutoff=0.45) if c not in close]
+    return f" (did you mean {' or '.join(close[:3])}?)" if close else ""
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, with "did you mean" for a mistyped command and one error prefix."""
+    """argparse, with "did you mean" for a mistyped command, choice or option, and one error prefix
+    (``pmkg: error:``) for the commands and their subcommands alike."""
 
     def error(self, message: str) -> NoReturn:
-        if "invalid choice" in message and "argument COMMAND" in message:
-            word = message.split("'")[1] if "'" in message else ""
-            close = difflib.get_close_matches(word, list(COMMANDS), n=3, cutoff=0.5)
-            if close:
-                message += f" (did you mean {' or '.join(close)}?)"
+        m = _INVALID_CHOICE.search(message)
+        if m:
+            choices = [c.strip().strip("'") for c in m.group("choices").split(",")]
+            message += _did_you_mean(m.group("word"), choices)
         self.print_usage(sys.stderr)
         self.exit(ERROR, f"pmkg: error: {message}\n")
+
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but an unknown option is reported by the command it was given to, with the
+        close option names (``--contry`` -> ``--country``)."""
+        ns, extras = self.parse_known_args(args, namespace)
+        if extras:
+            parser = self._command_parser(ns)
+            options = [o for a in parser._actions for o in a.option_strings]
+            hints = [c[0] for x in extras if x.startswith("-")
+                     for c in [difflib.get_close_matches(x.split("=", 1)[0], options, n=1, cutoff=0.7)] if c]
+            parser.error(f"unrecognized arguments: {' '.join(extras)}"
+                         + (f" (did you mean {', '.join(hints)}?)" if hints else ""))
+        return ns
+
+    def _command_parser(self, ns: argparse.Namespace) -> argparse.ArgumentParser:
+        """The (sub)parser of the command ``ns`` holds: ``pmkg import cordis`` -> its own parser."""
+        parser: argparse.ArgumentParser = self
+        for dest in ("command", "source"):
+            sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+            name = getattr(ns, dest, None)
+            if sub is None or name not in sub.choices:
+                break
+            parser = sub.choices[name]
+        return parser
 
 
 def _graph_options(p: argparse.ArgumentParser) -> None:
@@ -91,19 +126,23 @@ def _store_options(p: argparse.ArgumentParser, endpoint: bool = True) -> None:
                             "in $PMKG_ENDPOINT_TOKEN, which other users cannot see in the process list)")
 
 
-def _network_options(p: argparse.ArgumentParser, default_view: str = "landscape", focus: bool = True) -> None:
-    """--view and the filters of the network views (viz, analyze, path, export of network formats)."""
+def _network_options(p: argparse.ArgumentParser, default_view: str | None = "landscape", focus: bool = True) -> None:
+    """--view and the filters of the network views (viz, analyze, path, export of network formats);
+    no --view when ``default_view`` is None (the report covers the landscape: a --view it would
+    ignore must not be offered)."""
     g = p.add_argument_group("network view")
-    g.add_argument("--view", choices=VIEWS, default=default_view,
-                   help=f"landscape (typed nodes and roles), organisations (co-participation), bipartite "
-                        f"(organisations and what they take part in) or trials (default {default_view})")
+    if default_view is not None:
+        g.add_argument("--view", choices=VIEWS, default=default_view,
+                       help=f"landscape (typed nodes and roles), organisations (co-participation), bipartite "
+                            f"(organisations and what they take part in) or trials (default {default_view})")
     if focus:
         g.add_argument("--focus", metavar="ENTITY",
                        help="only what is within --depth links of ENTITY (id, acronym, name, IRI or registry number)")
-        g.add_argument("--depth", type=int, default=1, metavar="N", help="links from --focus (default 1)")
+        g.add_argument("--depth", type=int, metavar="N", help="links from --focus (default 1)")
     g.add_argument("--kinds", metavar="K,K", action="append",
                    help="node kinds: organisation, funder, project, collaboration, initiative, trial, programme")
-    g.add_argument("--country", metavar="SE,NO", action="append", help="only nodes in these countries (ISO codes)")
+    g.add_argument("--country", metavar="SE,NO", action="append",
+                   help="only nodes in these countries: ISO 3166-1 codes or English names (SE,NO or Sweden,Norway)")
     g.add_argument("--roles", metavar="R,R", action="append",
                    help="only these roles and relations (coordinator, partner, funder, sponsor, part-of, "
                         "inspired-by ...)")
@@ -185,9 +224,10 @@ def parser() -> argparse.ArgumentParser:
     """The whole command line."""
     p = _Parser(prog="pmkg",
                 description="Build, validate, query and export the precision-medicine collaboration knowledge graph.",
-                epilog="Exit codes: 0 success, 1 the data has problems (nothing written), 2 could not run.")
+                epilog="Exit codes: 0 success, 1 the data has problems (nothing written), 2 could not run, "
+                       "130 interrupted (Ctrl-C).")
     p.add_argument("--version", action="version", version=f"pmkg {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
     b = sub.add_parser("build", help="build the graph and publish build/ (store, pmkg.ttl, pmkg.trig, network page)",
@@ -212,12 +252,14 @@ def parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="write the graph in an RDF format, or a network view for Gephi, Cytoscape, D3",
                        description="RDF formats write the whole graph; graphml, gexf and node-link-json write the "
-                                   "network view chosen with --view and the filters (default: the landscape).")
+                                   "network view chosen with --view and the filters (default: the landscape); "
+                                   "the filters with an RDF format are an error, not ignored.")
     _graph_options(e)
     e.add_argument("-f", "--format", choices=list(RDF_FORMATS) + list(NETWORK_FORMATS), default="turtle",
                    help="turtle (default), longturtle, jsonld, nt; trig and nquads keep the per-source named graphs; "
                         "graphml, gexf (Gephi, Cytoscape) and node-link-json (D3) write a network view")
     e.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    e.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     _store_options(e)
     _network_options(e, focus=True)
 
@@ -259,8 +301,9 @@ def parser() -> argparse.ArgumentParser:
                                     "neighbourhood highlight, tooltips with identifiers and sources.")
     _graph_options(vz)
     vz.add_argument("-o", "--output", metavar="FILE",
-                    help="page to write (default: build/views/network-VIEW[-FILTERS].html, named after the view and "
-                         "its filters; build/network.html, the whole landscape, is written by pmkg build)")
+                    help="page (or folder) to write, - for stdout (default: build/views/network-VIEW[-FILTERS].html, "
+                         "named after the view and its filters; build/network.html, the whole landscape, is written "
+                         "by pmkg build)")
     vz.add_argument("--title", help="heading of the page (default: from the view)")
     vz.add_argument("--seed", type=int, default=42,
                     help="layout seed (default 42): the same seed gives the same picture")
@@ -269,6 +312,7 @@ def parser() -> argparse.ArgumentParser:
                          "(needs vl-convert-python: pip install 'pmkg[images]')")
     vz.add_argument("--scale", type=float, default=2.0, metavar="X",
                     help="PNG pixels per picture pixel (default 2: 3200x1800)")
+    vz.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     _network_options(vz)
     _store_options(vz)
 
@@ -282,6 +326,7 @@ def parser() -> argparse.ArgumentParser:
     an.add_argument("--sort", choices=SORT_KEYS, default="betweenness", help="order of the rows (default betweenness)")
     an.add_argument("--format", choices=ANALYSIS_FORMATS, default="table", help="table (default), csv or json")
     an.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    an.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     an.add_argument("--seed", type=int, default=0, help="seed of Louvain and of sampled betweenness (default 0)")
     _network_options(an, default_view="organisations")
     _store_options(an)
@@ -293,7 +338,7 @@ def parser() -> argparse.ArgumentParser:
     _graph_options(pa)
     pa.add_argument("source", metavar="A", help="first entity")
     pa.add_argument("target", metavar="B", help="second entity")
-    pa.add_argument("--max", type=int, default=10, metavar="N", help="at most N paths (default 10)")
+    pa.add_argument("--max", type=_count, default=10, metavar="N", help="at most N paths (default 10)")
     _network_options(pa, focus=False)
     _store_options(pa)
 
@@ -321,6 +366,7 @@ def parser() -> argparse.ArgumentParser:
     qy.add_argument("--allow-remote", action="store_true",
                     help="let SERVICE call other hosts, and rdflib (--store memory) fetch a FROM graph it lacks "
                          "(refused by default: a query makes no outbound request)")
+    qy.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     _store_options(qy)
 
     rp = sub.add_parser("report", help="write the offline report page: map, timeline, funding, consortia, registries",
@@ -333,14 +379,17 @@ def parser() -> argparse.ArgumentParser:
                                     "(needs vl-convert-python: pip install 'pmkg[images]').")
     _graph_options(rp)
     rp.add_argument("-o", "--output", metavar="FILE",
-                    help="file to write (default: build/report.html, or build/report-CHART.svg|png)")
+                    help="file (or folder) to write, - for stdout (default: build/views/report[-FILTERS].html, or "
+                         "report-CHART[-FILTERS].svg|png, named after the filters; build/report.html, the "
+                         "published page, is written by pmkg build)")
     rp.add_argument("--title", help="heading of the page")
+    rp.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     rp.add_argument("--format", choices=("html", "svg", "png"), default="html",
                     help="html (default: the whole page), or svg / png for the chart named by --chart")
     rp.add_argument("--chart", choices=("map", "world", "countries", "timeline", "funding"),
                     help="the chart --format svg|png draws")
     rp.add_argument("--scale", type=float, default=2.0, metavar="X", help="PNG pixels per chart pixel (default 2)")
-    _network_options(rp)
+    _network_options(rp, default_view=None)
     rp.add_argument("--include-uncertain", dest="uncertain", action="store_true", help=argparse.SUPPRESS)
     _store_options(rp)
 
@@ -368,6 +417,8 @@ def _import_options(p: argparse.ArgumentParser) -> None:
                    help="keep the good records when some are bad, and write a report of the skipped ones "
                         "(default: nothing is written when any record is bad)")
     p.add_argument("--progress", action="store_true", help="show the progress bar even when stderr is not a terminal")
+    p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                   help="print nothing but errors (no summary, no progress)")
     p.add_argument("--imports", metavar="DIR", default=argparse.SUPPRESS,
                    help="where imports are kept (default: build/imports/ of the project; give the same --imports "
                         "to the other commands)")
@@ -385,6 +436,8 @@ def _import_parser(sub) -> None:
     im.add_argument("--imports", metavar="DIR", default=argparse.SUPPRESS,
                     help="where imports are kept (default: build/imports/ of the project)")
     im.add_argument("--dir", action=_DirIsGone, help=argparse.SUPPRESS)
+    im.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                    help="print nothing but errors")
     isub = im.add_subparsers(dest="source", metavar="SOURCE")
     c = isub.add_parser("cordis", help="CORDIS project.csv + organization.csv (Horizon 2020, Horizon Europe)",
                         description="Import CORDIS open-data exports. Filters combine (all must match); a filter "
@@ -414,11 +467,27 @@ def _import_parser(sub) -> None:
     r.add_argument("--all", action="store_true", help="import every record")
     r.add_argument("--ids", action="append", metavar="IDS", help="also these ROR ids: 00j9c2840,... or @FILE")
     _import_options(r)
-    im.set_defaults(source=None, name=None, skip_bad=False, progress=False, data=None, ontology=None, base=None)
+    im.set_defaults(source=None, name=None, skip_bad=False, progress=False, data=None, ontology=None, base=None,
+                    quiet=False)
+
+
+def _os_message(e: Exception) -> str:
+    """An error's message; an operating-system error as ``FILE: what`` (not ``[Errno 2] ...: 'FILE'``),
+    naming the file the user gave rather than a temporary one (``.page.html.x1y2.tmp``)."""
+    if isinstance(e, OSError) and e.strerror and e.filename is not None and str(e).startswith("[Errno"):
+        name = os.fspath(e.filename)
+        base = os.path.basename(name)
+        if base.startswith(".") and base.endswith(".tmp"):   # kg.files.atomic_write's temporary file
+            name = os.path.join(os.path.dirname(name), base[1:].rsplit(".", 2)[0])
+        return f"{name}: {e.strerror}"
+    return str(e)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["help"]:   # `pmkg help [COMMAND]`, as git and gh have it: the --help of the command
+        argv = argv[1:2] + ["--help"]
     args = parser().parse_args(argv)
     module, _, name = COMMANDS[args.command].partition(":")
     try:
@@ -442,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except (OSError, ValueError) as e:   # StoreError, QueryError, ResolveError, ImportFileError ...
-        print(f"pmkg: error: {e}", file=sys.stderr)
+        print(f"pmkg: error: {_os_message(e)}", file=sys.stderr)
         return ERROR
     except KeyboardInterrupt:
         print("pmkg: interrupted", file=sys.stderr)

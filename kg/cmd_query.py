@@ -9,7 +9,7 @@ import json
 import sys
 
 from .errors import OK, UsageError
-from .files import atomic_write
+from .files import atomic_write, output_file
 from .query import answer, from_text, get, listing, load
 from .reader import open_reader
 from .stats import format_stats
@@ -48,19 +48,22 @@ def query(args) -> int:
         q = from_text(sys.stdin.read() if args.sparql == "-" else args.sparql, "<sparql>")
     else:   # an unknown name or a missing file is reported before the store is opened
         q = load(args.query)
-    store = open_reader(args)
+    store = open_reader(args)   # it may build build/ first, where -o often points
+    target = None if args.output in (None, "-") else output_file(args.output)   # checked before the query runs
     ans = answer(q, params, store, base=store.base, allow_remote=getattr(args, "allow_remote", False))
     out = ans.text(args.format, store.base)
     if ans.empty:
         if args.format in (None, "table") and args.output in (None, "-"):
             print("No results.")
             return OK
-        print("pmkg: the query returned no results", file=sys.stderr)
-    if args.output in (None, "-"):
+        if not args.quiet:
+            print("pmkg: the query returned no results", file=sys.stderr)
+    if target is None:
         sys.stdout.buffer.write(out.encode("utf-8"))
     else:
-        atomic_write(args.output, out)
-        print(f"pmkg: wrote {args.output}", file=sys.stderr)
+        atomic_write(target, out)
+        if not args.quiet:
+            print(f"pmkg: wrote {target}", file=sys.stderr)
     return OK
 
 

@@ -18,11 +18,12 @@ from .analyze import analyze as analyse
 from .analyze import format_analysis
 from .assemble import assemble
 from .build import publish
+from .countries import UnknownCountry
 from .errors import DATA_PROBLEM, OK, UsageError
 from .export import serialize
-from .files import atomic_write
-from .network import Filters, export_network, format_paths, node_key, parse_list, shortest_paths, view
-from .options import NETWORK_FORMATS
+from .files import atomic_write, output_file
+from .network import Filters, export_network, format_paths, neighbourhood, node_key, parse_list, shortest_paths, view
+from .options import NETWORK_FORMATS, RDF_FORMATS
 from .prefixes import curie
 from .push import push as push_graph
 from .reader import config_of, open_reader
@@ -40,6 +41,11 @@ from .viz import page, write_page
 def _say(args, msg: str) -> None:
     if not getattr(args, "quiet", False):
         print(f"pmkg: {msg}", file=sys.stderr)
+
+
+def _write_stdout(data: str | bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def build(args) -> int:
@@ -67,16 +73,25 @@ def validate(args) -> int:
 
 def export(args) -> int:
     """``pmkg export``: the graph in an RDF format, or a network view."""
-    store = open_reader(args)
+    if args.format not in NETWORK_FORMATS:   # a filter the RDF formats cannot apply must not pass silently
+        given = [f"--{o.replace('_', '-')}" for o in ("focus", "kinds", "country", "roles", "year", "programme",
+                                                       "uncertain") if getattr(args, o) not in (None, False)]
+        given += ["--view"] if args.view != "landscape" else []
+        if given:
+            raise UsageError(f"{', '.join(given)}: the network formats (-f graphml, gexf, node-link-json) take "
+                             f"these; -f {args.format} writes the whole graph")
+    suffix = NETWORK_FORMATS[args.format][0] if args.format in NETWORK_FORMATS else RDF_FORMATS[args.format][1]
+    store = open_reader(args)   # first: it may build build/, where -o often points
+    out = None if args.output in (None, "-") else output_file(args.output, "pmkg" + suffix)
     if args.format in NETWORK_FORMATS:
         payload = export_network(_network_view(args, store), args.format)
     else:
         payload = serialize(store.nquads(), args.format, store.base)
-    if args.output in (None, "-"):
+    if out is None:
         sys.stdout.buffer.write(payload)
     else:
-        atomic_write(args.output, payload)
-        _say(args, f"wrote {args.output} ({args.format}, {len(payload)} bytes)")
+        atomic_write(out, payload)
+        _say(args, f"wrote {out} ({args.format}, {len(payload)} bytes)")
     return OK
 
 
@@ -105,15 +120,33 @@ def serve(args) -> int:
             source = ("nquads", str(nq))
         else:
             raise UsageError(f"unknown store {spec!r}: expected published, memory, oxigraph or oxigraph:DIR")
-        serve_graph(source, base=config.base, host=args.host, port=args.port, quiet=args.quiet,
-                    allow_host=[h for v in args.allow_host or [] for h in v.split(",") if h.strip()],
-                    config=config_from_args(args))
-    return OK
+        # Ctrl-C (or SIGTERM) stops it: 130 (143), the shell's code for a command ended by that signal
+        return serve_graph(source, base=config.base, host=args.host, port=args.port, quiet=args.quiet,
+                           allow_host=[h for v in args.allow_host or [] for h in v.split(",") if h.strip()],
+                           config=config_from_args(args))
 
 
-def _filters(args) -> Filters:
-    return Filters(kinds=parse_list(args.kinds), countries=parse_list(args.country), roles=parse_list(args.roles),
-                   year=args.year, programme=args.programme, include_uncertain=args.uncertain)
+def _filters(args, store: Store) -> Filters:
+    """The filters the options ask for, every value checked: countries as ISO codes or English names
+    (kg.countries), --programme through the one resolver (close matches when unknown)."""
+    if getattr(args, "depth", None) is not None and getattr(args, "focus", None) is None:
+        raise UsageError("--depth goes with --focus ENTITY (the links from it to keep)")
+    for option in ("kinds", "country", "roles"):   # --country "" is a mistake, never "every country"
+        given = getattr(args, option)
+        if given is not None and parse_list(given) is None:
+            raise UsageError(f"--{option}: the value is empty (leave the option out for no filter)")
+    programme = _entity_key(store, args.programme, "--programme") if args.programme is not None else None
+    try:
+        return Filters(kinds=parse_list(args.kinds), countries=parse_list(args.country),
+                       roles=parse_list(args.roles), year=args.year, programme=programme,
+                       include_uncertain=args.uncertain)
+    except UnknownCountry as e:
+        raise UsageError(f"--country: {e}; give ISO 3166-1 codes (SE,NO) or English names (Sweden)") from None
+
+
+def _depth(args) -> int:
+    """--depth, 1 when not given (None, so that a --depth without --focus can be refused)."""
+    return 1 if args.depth is None else args.depth
 
 
 def _entity_key(store: Store, value: str, what: str) -> str:
@@ -125,16 +158,29 @@ def _network_view(args, store: Store):
     """The network view the options ask for."""
     focus = getattr(args, "focus", None)
     key = _entity_key(store, focus, "--focus") if focus is not None else None
-    return view(store, args.view, _filters(args), base=store.base, focus=key, depth=getattr(args, "depth", 1))
+    G = view(store, args.view, _filters(args, store), base=store.base)
+    if key is None:
+        return G
+    if key not in G:   # a known entity that this view, or its filters, leave out
+        raise UsageError(f"--focus {focus!r} ({key}) is not in the {args.view} view with these filters "
+                         f"(try another --view, or fewer filters)")
+    return neighbourhood(G, key, _depth(args))
 
 
 def viz(args) -> int:
     """``pmkg viz``: the interactive network page (or, with --format svg|png, a picture of it)."""
-    G = _network_view(args, open_reader(args))
+    store = open_reader(args)   # first: it may build build/, where -o often points
+    if args.output and args.output != "-":
+        output_file(args.output, "network." + getattr(args, "format", "html"))   # a missing folder stops it first
+    G = _network_view(args, store)
     if getattr(args, "format", "html") != "html":
         return _viz_picture(args, G)
     html = page(G, title=args.title, seed=args.seed)
-    out = Path(args.output) if args.output else paths.build_dir() / "views" / view_file_name(args, G)
+    if args.output == "-":   # the page on stdout, as export, analyze and query take -o -
+        _write_stdout(html)
+        return OK
+    name = view_file_name(args, G)
+    out = output_file(args.output, name) if args.output else paths.build_dir() / "views" / name
     write_page(out, html)
     _say(args, f"wrote {out} ({G.number_of_nodes()} nodes, {G.number_of_edges()} edges, {len(html)} bytes)")
     return OK
@@ -151,8 +197,11 @@ def _viz_picture(args, G) -> int:
         payload = network_image(G, args.format, title=args.title, seed=args.seed, scale=args.scale)
     except ImagesUnavailable as e:
         raise UsageError(str(e)) from None
-    out = Path(args.output) if args.output else \
-        paths.build_dir() / "views" / Path(view_file_name(args, G)).with_suffix("." + args.format).name
+    if args.output == "-":
+        _write_stdout(payload)
+        return OK
+    name = Path(view_file_name(args, G)).with_suffix("." + args.format).name
+    out = output_file(args.output, name) if args.output else paths.build_dir() / "views" / name
     atomic_write(out, payload)
     _say(args, f"wrote {out} ({G.number_of_nodes()} nodes, {G.number_of_edges()} edges, {len(payload)} bytes)")
     return OK
@@ -162,28 +211,48 @@ def view_file_name(args, G) -> str:
     """The page a `pmkg viz` without -o writes, named after its view and filters, so that it never
     replaces the published build/network.html (the whole landscape): ``network-organisations-
     country-NO-SE-year-2024.html``."""
-    parts = [args.view]
-    for flag, value in (("focus", G.graph.get("focus")), ("depth", args.depth if G.graph.get("focus") else None),
-                        ("kinds", args.kinds), ("country", args.country), ("roles", args.roles),
-                        ("year", args.year), ("programme", args.programme),
-                        ("uncertain", "included" if args.uncertain else None)):
+    focus, g = G.graph.get("focus"), G.graph   # the values as checked: Sweden is SE, a programme its id
+    return _file_name(f"network-{args.view}", [
+        ("focus", focus), ("depth", _depth(args) if focus else None), ("kinds", g.get("filter_kinds")),
+        ("country", g.get("filter_countries")), ("roles", g.get("filter_roles")), ("year", g.get("filter_year")),
+        ("programme", g.get("filter_programme")), ("uncertain", "included" if args.uncertain else None)]) + ".html"
+
+
+def report_file_name(args, filters: Filters, focus: str | None) -> str:
+    """The page (or chart) a `pmkg report` without -o writes, named after its filters as a `pmkg viz`
+    page is, so that it never replaces the published build/report.html: ``report-country-NO.html``,
+    ``report-map-year-2024.svg``."""
+    stem = "report" if args.format == "html" else f"report-{args.chart}"
+    return _file_name(stem, [
+        ("focus", focus), ("depth", _depth(args) if focus else None), ("kinds", filters.kinds),
+        ("country", filters.countries), ("roles", filters.roles), ("year", filters.year),
+        ("programme", filters.programme), ("uncertain", "included" if filters.include_uncertain else None),
+    ]) + "." + args.format
+
+
+def _file_name(stem: str, filters: list[tuple[str, object]]) -> str:
+    """``stem-flag-value-value-flag-value``: the filters that are set, their values sorted, as a file name."""
+    parts = [stem]
+    for flag, value in filters:
         if value:
-            items = sorted(parse_list(value) or ()) if isinstance(value, list) else [str(value)]
+            items = sorted(map(str, value)) if isinstance(value, (list, set, frozenset)) else [str(value)]
             parts.append(flag + "-" + "-".join(items))
-    return re.sub(r"[^A-Za-z0-9.-]+", "-", "network-" + "-".join(parts)).strip("-")[:180] + ".html"
+    return re.sub(r"[^A-Za-z0-9.-]+", "-", "-".join(parts)).strip("-")[:180]
 
 
 def analyze(args) -> int:
     """``pmkg analyze``: hubs and brokers of a network view."""
     if args.top is not None and args.top < 1:
         raise UsageError("--top must be 1 or more")
-    text = format_analysis(analyse(_network_view(args, open_reader(args)), seed=args.seed), args.format,
+    store = open_reader(args)   # first: it may build build/, where -o often points
+    out = None if args.output in (None, "-") else output_file(args.output)
+    text = format_analysis(analyse(_network_view(args, store), seed=args.seed), args.format,
                            None if args.all else args.top, args.sort)
-    if args.output in (None, "-"):
+    if out is None:
         sys.stdout.write(text)
     else:
-        atomic_write(args.output, text)
-        _say(args, f"wrote {args.output} ({args.format})")
+        atomic_write(out, text)
+        _say(args, f"wrote {out} ({args.format})")
     return OK
 
 
@@ -191,7 +260,12 @@ def path(args) -> int:
     """``pmkg path A B``: the shortest connections between two entities."""
     store = open_reader(args)
     a, b = _entity_key(store, args.source, "A"), _entity_key(store, args.target, "B")
-    G = view(store, args.view, _filters(args), base=store.base)
+    G = view(store, args.view, _filters(args, store), base=store.base)
+    missing = [f"{value} ({key})" for value, key in ((args.source, a), (args.target, b)) if key not in G]
+    if missing:   # known entities, but this view or its filters leave them out: no connection here
+        print(f"{' and '.join(dict.fromkeys(missing))}: not in the {args.view} view with these filters, "
+              f"so no connection in it (try another --view, or fewer filters).")
+        return DATA_PROBLEM
     res = shortest_paths(G, a, b, limit=args.max)
     print(format_paths(G, res))
     return OK if res.paths else DATA_PROBLEM
@@ -205,13 +279,16 @@ def report(args) -> int:
         raise UsageError("--chart goes with --format svg or png (the page holds every chart)")
     if not args.scale > 0:
         raise UsageError("--scale must be positive")
-    filters = _filters(args)
-    store = open_reader(args)
+    store = open_reader(args)   # first: it may build build/, where -o often points
+    filters = _filters(args, store)
     focus = _entity_key(store, args.focus, "--focus") if args.focus is not None else None
-    rep = build_report(read_report(store, store.base), filters, args.title, focus, args.depth)
+    name = report_file_name(args, filters, focus)   # never build/report.html, the published page
+    out: Path | None = paths.build_dir() / "views" / name
+    if args.output:
+        out = None if args.output == "-" else output_file(args.output, name)
+    rep = build_report(read_report(store, store.base), filters, args.title, focus, _depth(args))
     if args.format == "html":
         payload: bytes | str = render_report(rep)
-        out = Path(args.output) if args.output else paths.build_dir() / "report.html"
     else:
         specs = chart_specs(rep)
         if args.chart not in specs:
@@ -221,7 +298,9 @@ def report(args) -> int:
             payload = chart_image(specs[args.chart], args.format, scale=args.scale)
         except RuntimeError as e:
             raise UsageError(str(e)) from None
-        out = Path(args.output) if args.output else paths.build_dir() / f"report-{args.chart}.{args.format}"
+    if out is None:
+        _write_stdout(payload)
+        return OK
     atomic_write(out, payload)
     f = rep.figures
     _say(args, f"wrote {out} ({f['organisations']} organisations, "
@@ -261,7 +340,7 @@ def import_(args) -> int:
             raise UsageError("--list and --remove take no source")
         if args.remove:
             for p in importers.remove(args.remove, folder):
-                print(f"Removed {p}")
+                _say(args, f"removed {p}")
             return OK
         return _list_imports(folder)
     if not source:
@@ -278,7 +357,8 @@ def import_(args) -> int:
         options = {"all": args.all, "ids": [x for v in args.ids or [] for x in _id_list(v)]}
     try:
         summary = importers.run_import(
-            source, inputs, name=args.name, skip_bad=args.skip_bad, progress=True if args.progress else None,
+            source, inputs, name=args.name, skip_bad=args.skip_bad,
+            progress=False if args.quiet else True if args.progress else None,
             options=options, data_dir=args.data, ontology_dir=args.ontology, base=args.base, folder=folder)
     except importers.BadRecords as e:
         shown = e.problems[:50]
@@ -297,7 +377,8 @@ def import_(args) -> int:
     except importers.NothingToImport as e:
         print(f"pmkg: error: {e}", file=sys.stderr)
         return DATA_PROBLEM
-    print(summary.text())
+    if not args.quiet:
+        print(summary.text())
     return OK
 
 

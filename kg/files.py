@@ -5,6 +5,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import UsageError
+
 
 def atomic_write(path: Path | str, data: bytes | str) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename."""
@@ -32,3 +34,23 @@ def atomic_write_many(files: dict[Path, bytes | str]) -> list[Path]:
     """Write several files, each atomically. Everything is rendered by the caller first, so a
     rendering error cannot leave some files new and others old."""
     return [atomic_write(p, d) for p, d in files.items()]
+
+
+def output_file(value: str | os.PathLike, name: str | None = None, option: str = "-o") -> Path:
+    """The file an ``-o VALUE`` option asks for, checked before anything is computed.
+
+    ``VALUE`` naming a folder (an existing one, or any path ending in ``/``) means ``name`` inside it,
+    as ``cp FILE DIR/`` does; a command with no file name of its own (``name`` None) says it needs a
+    file. A missing parent folder is a usage error naming the folder, never created silently (a typo
+    in a path must not grow a tree of folders): the user creates it, as for ``curl -o`` or ``wget -O``.
+    """
+    text = os.fspath(value)
+    path = Path(text)
+    if text.endswith(("/", os.sep)) or path.is_dir():
+        if name is None:
+            raise UsageError(f"{option} {text}: that is a folder; give a file name ({option} {path / 'FILE'})")
+        path = path / name
+    if not path.parent.is_dir():
+        what = "is not a folder" if path.parent.exists() else "does not exist"
+        raise UsageError(f"{option} {text}: the folder {path.parent} {what} (create it first, or write elsewhere)")
+    return path

@@ -31,7 +31,7 @@ from typing import Any
 import networkx as nx
 from rdflib import Dataset
 
-from . import paths
+from . import countries, paths
 from .config import default_base
 from .export import base_of
 from .memstore import MemoryStore
@@ -271,8 +271,10 @@ class Filters:
 
     * ``kinds``: node kinds (:data:`KINDS`). In the organisation and bipartite views it applies to
       each side: ``{"trial"}`` counts shared trials only.
-    * ``countries``: ISO codes; nodes with countries must have one of them, nodes without a country
-      (projects, programmes) stay while they are still linked to something.
+    * ``countries``: ISO codes or English names (:func:`kg.countries.code`: ``Sweden`` is ``SE``; an
+      unknown one raises :class:`kg.countries.UnknownCountry` with close matches); nodes with
+      countries must have one of them, nodes without a country (projects, programmes) stay while
+      they are still linked to something.
     * ``roles``: edge roles (:data:`ROLES`).
     * ``year``: projects and trials whose known dates overlap that year (those with no date at all
       are dropped: nothing says they were active), participations whose own dates overlap it;
@@ -300,8 +302,8 @@ class Filters:
                     raise ValueError(f"unknown {name[:-1]} {', '.join(map(repr, bad))}; "
                                      f"expected some of: {', '.join(allowed)}")
                 object.__setattr__(self, name, value)
-        if self.countries is not None:
-            object.__setattr__(self, "countries", frozenset(c.upper() for c in self.countries))
+        if self.countries is not None:   # codes or English names ('Sweden' is SE); unknown ones raise
+            object.__setattr__(self, "countries", frozenset(countries.code(c) for c in self.countries))
 
 
 def parse_list(text: str | Iterable[str] | None) -> frozenset[str] | None:
@@ -369,7 +371,9 @@ def _resolve_programme(raw: Raw, f: Filters) -> set[str] | None:
         return None
     pid = _resolve_key(raw.nodes, f.programme)
     if raw.nodes[pid]["kind"] != "programme":
-        raise ValueError(f"{f.programme!r} is a {raw.nodes[pid]['kind']}, not a programme")
+        kind = raw.nodes[pid]["kind"]
+        raise ValueError(f"--programme {f.programme!r} is a{'n' if kind[0] in 'aeiou' else ''} {kind}, "
+                         f"not a programme")
     return _under_programme(raw, pid)
 
 

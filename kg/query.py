@@ -13,10 +13,10 @@ more spaces continues the value above)::
     # example: pmkg query consortium --param project=ECHoS
 
 Parameter types: ``entity`` (a name, an acronym, an id or an IRI, resolved by :mod:`kg.resolve`),
-``integer`` (with an optional range), ``string``, ``country`` (upper-cased) and ``boolean`` (true/false,
-yes/no, 1/0; bound as xsd:boolean). A parameter without a default is optional and stays unbound. Files
-whose name starts with ``_`` are helpers (``_network-*`` feed kg/network.py, ``_stats-*`` kg/stats.py):
-they are not listed but can be run.
+``integer`` (with an optional range), ``string``, ``country`` (an ISO 3166-1 code or an English name,
+bound as its code) and ``boolean`` (true/false, yes/no, 1/0; bound as xsd:boolean). A parameter
+without a default is optional and stays unbound. Files whose name starts with ``_`` are helpers
+(``_network-*`` feed kg/network.py, ``_stats-*`` kg/stats.py): they are not listed but can be run.
 
 Parameters are *bound* by the store (rdflib ``initBindings``, Oxigraph ``substitutions``, a VALUES
 block at the start of the WHERE group for an endpoint), never pasted into the text. So that every
@@ -340,8 +340,14 @@ def bind_params(q: NamedQuery, params: Mapping[str, Any] | None, store: Store | 
             if (p.min is not None and n < p.min) or (p.max is not None and n > p.max):
                 raise ParameterError(f"--param {p.name}={n}: must be between {p.min} and {p.max}")
             out[p.name] = ox.Literal(str(n), datatype=XSD_INTEGER)
-        elif p.type == "country":
-            out[p.name] = ox.Literal(str(v).strip().upper())
+        elif p.type == "country":   # an ISO code or an English name (Sweden is SE); unknown: close matches
+            from .countries import UnknownCountry, code  # pycountry loads only when a query needs it
+
+            try:
+                out[p.name] = ox.Literal(code(str(v).strip()))
+            except UnknownCountry as e:
+                raise ParameterError(f"--param {p.name}={v!r}: {e}; give an ISO 3166-1 code (SE) or an "
+                                     f"English name (Sweden)") from None
         elif p.type == "boolean":
             word = str(v).strip().lower()
             if word not in BOOLEAN_WORDS:

@@ -25,6 +25,7 @@ from .store import Store
 PMKG = VOCAB_PREFIXES["pmkg"]
 SCHEMA = VOCAB_PREFIXES["schema"]
 RDFS = VOCAB_PREFIXES["rdfs"]
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 #: class -> the kind of entity a message calls it, in order of precedence
 TYPES = ((SCHEMA + "MedicalTrial", "trial"), (SCHEMA + "Project", "project"), (SCHEMA + "MonetaryGrant", "grant"),
          (SCHEMA + "FundingScheme", "programme"), (SCHEMA + "Organization", "organisation"))
@@ -138,7 +139,8 @@ class Resolver:
         key = lookup_key(value)
         if not key:
             return "."
-        words = [w for w in key.replace("-", " ").split() if len(w) >= 3] or [key[:3]]
+        # the first four letters of each word, so that a typo later in a word still finds it
+        words = [w[:4] for w in key.replace("-", " ").split() if len(w) >= 3] or [key[:3]]
         bound = {f"w{i}": ox.Literal(w) for i, w in enumerate(words[:4])}   # bound, never pasted
         filt = " || ".join(f"CONTAINS(LCASE(STR(?k)), ?{v})" for v in bound)
         if self.indexed():
@@ -153,6 +155,11 @@ class Resolver:
                 by_key.setdefault(lookup_key(k.value), set()).add(e.value)
         close = difflib.get_close_matches(key, list(by_key), n=6, cutoff=0.5)
         close += [k for k in sorted(by_key, key=len) if key in k and k not in close][:6]
+        if not close:   # a typo in a short name shares no word with it ("GSM" for GMS): keys of about its length
+            for e, k in self._keys_near_length(len(key)):
+                if not k.value.startswith("http"):
+                    by_key.setdefault(lookup_key(k.value), set()).add(e.value)
+            close = difflib.get_close_matches(key, list(by_key), n=6, cutoff=0.6)
         iris: list[str] = []
         for k in close:
             for i in sorted(by_key[k]):
@@ -161,6 +168,18 @@ class Resolver:
         if not iris:
             return ". (`pmkg stats` and `pmkg query external-ids` show what is there.)"
         return ". Close matches:\n" + "\n".join("  " + e.show() for e in self.entities(iris[:8]))
+
+    def _keys_near_length(self, n: int) -> list:
+        """(entity, key) rows of the names whose length is within a third of ``n`` (two at least)."""
+        slack = max(2, n // 3)
+        bound = {"lo": ox.Literal(str(max(1, n - slack)), datatype=XSD_INTEGER),
+                 "hi": ox.Literal(str(n + slack), datatype=XSD_INTEGER)}
+        if self.indexed():
+            q = f"SELECT ?e ?k WHERE {{ GRAPH <{self.graph}> {{ ?e <{PMKG}lookupKey> ?k }} "
+        else:
+            q = f"SELECT ?e ?k WHERE {{ {{ ?e <{RDFS}label> ?k }} UNION {{ ?e <{PMKG}acronym> ?k }} "
+        res = self.store.query(q + "FILTER(STRLEN(STR(?k)) >= ?lo && STRLEN(STR(?k)) <= ?hi) } LIMIT 20000", bound)
+        return list(res.rows)
 
 
 def _iri_ok(iri: str) -> bool:

@@ -122,6 +122,9 @@ class QueryWorker:
 
         proc = subprocess.Popen([sys.executable, "-c", "from kg.serve_worker import worker_process; worker_process()"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+                                # its own session: Ctrl-C in the terminal reaches the server, which
+                                # stops the workers, and no worker prints a KeyboardInterrupt traceback
+                                start_new_session=True,
                                 env={**os.environ, "RUST_BACKTRACE": "0"})
         assert proc.stdin is not None and proc.stdout is not None
         outbox = Connection(os.dup(proc.stdin.fileno()), readable=False)
@@ -758,10 +761,12 @@ def config_from_args(args) -> ServeConfig:
 
 def serve(source: tuple[str, str], *, base: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           config: ServeConfig | None = None, quiet: bool = False,
-          allow_host: list[str] | tuple[str, ...] = ()) -> None:
+          allow_host: list[str] | tuple[str, ...] = ()) -> int:
     """Serve the graph in ``source`` until interrupted: ``("dir", FOLDER)``, a persistent Oxigraph
     store the workers open read-only (the published store, or --store oxigraph:DIR), or
-    ``("nquads", FILE)``, N-Quads they load (the union of the named graphs as default graph)."""
+    ``("nquads", FILE)``, N-Quads they load (the union of the named graphs as default graph).
+    Returns the exit code of a command ended by the signal that stopped it: 130 for Ctrl-C (SIGINT),
+    143 for SIGTERM."""
     config = dataclasses.replace(config or ServeConfig(), allow_hosts=allowed_hosts(host, allow_host))
     config.check()
     if not 0 <= port <= 65535:
@@ -772,20 +777,24 @@ def serve(source: tuple[str, str], *, base: str, host: str = DEFAULT_HOST, port:
     except OSError as e:
         app.close()
         raise OSError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    stopped_by: list[int] = [int(signal.SIGINT)]
+
+    def stop(signum, frame):  # SIGTERM ends the server like Ctrl-C: workers stopped, temp files removed
+        stopped_by[0] = signum
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop)   # before the line that says it serves
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{httpd.server_address[1]}"
-    print(f"pmkg: serving {app.size} quads read-only at {url}/sparql (query page: {url}/); "
-          f"timeout {config.timeout:g} s, at most {config.max_rows} rows. Ctrl-C stops.", flush=True)
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"pmkg: warning: listening on {host}, not only on this machine; answering Host names "
-              f"{', '.join(config.allow_hosts)} (add others with --allow-host)", file=sys.stderr, flush=True)
-    def stop(signum, frame):  # SIGTERM ends the server like Ctrl-C: workers stopped, temp files removed
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, stop)
     try:
+        print(f"pmkg: serving {app.size} quads read-only at {url}/sparql (query page: {url}/); "
+              f"timeout {config.timeout:g} s, at most {config.max_rows} rows. Ctrl-C stops.", flush=True)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"pmkg: warning: listening on {host}, not only on this machine; answering Host names "
+                  f"{', '.join(config.allow_hosts)} (add others with --allow-host)", file=sys.stderr, flush=True)
         httpd.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         httpd.server_close()
         app.close()
+    return 128 + stopped_by[0]

@@ -213,13 +213,17 @@ def test_a_hostile_value_cannot_change_the_query(memory, oxigraph):
     with pytest.raises(Q.ParameterError, match="no entity has that name"):
         Q.run("consortium", {"project": HOSTILE}, rec)
     assert rec.calls and not any(HOSTILE in text for text, _ in rec.calls)   # looked up as a bound value
-    # a string: bound as one literal; the text sent is the library file, unchanged
+    # a country: refused as no country at all, before any query is run; a real one is bound as its code,
+    # and the text sent is the library file, unchanged
     rec.calls.clear()
-    res = Q.run("country-participation", {"country": HOSTILE}, rec)
-    assert res.rows == []
+    with pytest.raises(Q.ParameterError, match="unknown country"):
+        Q.run("country-participation", {"country": HOSTILE}, rec)
+    assert not rec.calls
+    res = Q.run("country-participation", {"country": "Norway"}, rec)
+    assert res.rows
     (text, bindings), = rec.calls
     assert text.endswith(Q.get("country-participation").text)
-    assert bindings == {"country": ox.Literal(HOSTILE.upper()),
+    assert bindings == {"country": ox.Literal("NO"),
                         "uncertain": ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean"))}
     # a query without declared parameters: a plain literal too, in rdflib and in Oxigraph
     sparql = "SELECT ?name ?org WHERE { ?org schema:name ?name }"
@@ -404,6 +408,7 @@ def test_pmkg_query_runs_a_users_file_and_sparql_text(capsys, tmp_path, monkeypa
 
 def test_pmkg_query_writes_a_file_atomically(capsys, tmp_path):
     out_file = tmp_path / "out" / "focuse.ttl"
+    out_file.parent.mkdir()   # -o never creates folders (tests/test_cli_values.py)
     code, out, err = cli(capsys, "query", "neighbourhood", "-p", "entity=FOCU.SE", "-o", str(out_file))
     assert code == 0 and out == "" and f"pmkg: wrote {out_file}" in err
     g = Graph().parse(out_file, format="turtle")
@@ -434,9 +439,11 @@ def test_pmkg_query_errors_exit_2_with_a_clear_message(capsys, tmp_path):
 
 
 def test_pmkg_query_says_when_there_is_nothing(capsys):
-    code, out, err = cli(capsys, "query", "country-participation", "-p", f"country={HOSTILE}")
+    # Japan is a country, with no organisation in the graph: no results, exit 0 (an unknown country
+    # is exit 2: tests/test_cli_values.py)
+    code, out, err = cli(capsys, "query", "country-participation", "-p", "country=Japan")
     assert code == 0 and out == "No results.\n"
-    code, out, err = cli(capsys, "query", "country-participation", "-p", "country=XX", "-f", "csv")
+    code, out, err = cli(capsys, "query", "country-participation", "-p", "country=JP", "-f", "csv")
     assert code == 0 and out.splitlines() == ["country,organisations,participations,projectsAndTrials,uncertain"]
     assert "no results" in err
 

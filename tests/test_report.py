@@ -237,6 +237,9 @@ def test_consortium_completeness_from_declared_sizes():
     assert rep.figures["completeness"] == {"known": 1, "declared": 28, "items": 1, "pct": 4}
     html = R.render(rep)
     assert "no declared sizes" not in html and ">4%<" in html
+    # regression: the template read completeness.items, the dict's method, and printed
+    # "<built-in method items of dict object at 0x...>" (a new address each run, so two runs differed)
+    assert "declare for 1 consortia are in the graph (1 of 28)" in html and "built-in method" not in html
 
 
 def test_no_declared_sizes_says_so(tmp_path):

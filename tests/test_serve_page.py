@@ -174,9 +174,15 @@ def test_parameters_are_bound_on_the_server_as_the_cli_binds_them(server, datase
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
     assert {r["path"] for r in rows} == {r[expected.vars.index("path")].value for r in expected.rows}
     # a value is a term, never query text: a quote and a brace stay inside one literal
-    text = get("country-participation").text
-    status, _, body = api({"query": text, "params": {"country": 'SE" } UNION { ?s ?p ?o'}})
+    text = "# param: name (string): a name\nSELECT ?o WHERE { ?o schema:name ?name }"
+    status, _, body = api({"query": text, "params": {"name": 'SE" } UNION { ?s ?p ?o'}})
     assert status == 200 and json.loads(body)["results"]["bindings"] == []
+    # a country is a code or an English name, as on the command line; anything else is refused
+    text = get("country-participation").text
+    status, _, body = api({"query": text, "params": {"country": "Sweden"}})
+    assert status == 200 and [b["country"]["value"] for b in json.loads(body)["results"]["bindings"]] == ["SE"]
+    status, _, body = api({"query": text, "params": {"country": 'SE" } UNION { ?s ?p ?o'}})
+    assert status == 400 and "unknown country" in json.loads(body)["error"]
     # out of range and unknown entities are the CLI's errors
     status, _, body = api({"query": get("neighbourhood").text, "params": {"hops": "9"}})
     assert status == 400 and "between 1 and 3" in json.loads(body)["error"]

@@ -201,7 +201,7 @@ def run_import(importer, inputs: dict[str, Any], *, name: str | None = None, ski
                 raise NothingToImport(importer.nothing_message(options))
             out.close()
             if progress or (progress is None and sys.stderr.isatty()):
-                print(f"{importer.TITLE}: reconciling {emit.records:,} records with the curated data ...",
+                print(f"pmkg: {importer.TITLE}: reconciling {emit.records:,} records with the curated data ...",
                       file=sys.stderr, flush=True)
             manifest = kept.Manifest(name=name, kind=importer.KIND, title=importer.TITLE,
                                      importer_version=importer.VERSION, pmkg_version=__version__, base=mint.base,
