@@ -10,7 +10,7 @@ import json
 import shutil
 
 import pytest
-from conftest import DATA, MINI, ONTOLOGY, ROOT
+from conftest import DATA, MINI, ONTOLOGY, ROOT, kept_data
 
 from kg.cli import main
 
@@ -168,7 +168,7 @@ def test_cordis_organisation_url_that_is_not_an_iri_is_left_out(tmp_path, curate
         csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([header, first])
     run_import("cordis", {"projects": fix / "project.csv", "organizations": orgs},
                folder=tmp_path / "imports", index=curated_index, options={"ids": ["101104269"]})
-    kept = [json.loads(line) for line in (tmp_path / "imports" / "cordis.jsonl").read_text().splitlines()]
+    kept = [json.loads(line) for line in kept_data(tmp_path / "imports", "cordis").read_text(encoding="utf-8").splitlines()]
     assert not any("50%off" in json.dumps(r) for r in kept)
     ds = build_graph(DATA, ONTOLOGY, imports=tmp_path / "imports")   # the build goes on
     assert len(ds) > 0
