@@ -376,9 +376,10 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(scheme)
 
 
-def _opener():
+def _opener(*handlers):
     """A urllib opener whose redirects drop the credential headers when they lead to another origin
-    (scheme, host, port): urllib's own handler copies every header to wherever a 30x points."""
+    (scheme, host, port): urllib's own handler copies every header to wherever a 30x points.
+    ``handlers`` are added to it (e.g. the challenge-answering auth handlers of :mod:`kg.push`)."""
     import urllib.request
 
     class SameOriginCredentials(urllib.request.HTTPRedirectHandler):
@@ -391,12 +392,13 @@ def _opener():
                             del store[key]
             return new
 
-    return urllib.request.build_opener(SameOriginCredentials)
+    return urllib.request.build_opener(SameOriginCredentials, *handlers)
 
 
 def http_request(method: str, url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,
-                 timeout: float = 60.0, what: str = "SPARQL endpoint") -> tuple[int, str, bytes]:
-    """One HTTP request with urllib; returns (status, content type, body) for 2xx answers.
+                 timeout: float = 60.0, what: str = "SPARQL endpoint", handlers: tuple = ()) -> tuple[int, str, bytes]:
+    """One HTTP request with urllib; returns (status, content type, body) for 2xx answers. ``handlers``
+    are extra urllib handlers (authentication that answers the server's challenge).
 
     Any failure (unreachable host, timeout, non-2xx answer) raises :class:`StoreError` with a one-line
     reason and the URL without credentials; request headers (which may hold credentials) are never shown.
@@ -404,7 +406,7 @@ def http_request(method: str, url: str, *, data: bytes | None = None, headers: d
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     shown = public_url(url)
     try:
-        with _opener().open(req, timeout=timeout) as resp:
+        with _opener(*handlers).open(req, timeout=timeout) as resp:
             ctype = resp.headers.get_content_type()
             return resp.status, ctype, resp.read()
     except urllib.error.HTTPError as e:
