@@ -194,8 +194,9 @@ def graph_prefix(base: str | None) -> str:
 def remote_graphs(query_endpoint: str, prefix: str, *, headers: dict[str, str], creds: Credentials | None,
                   timeout: float) -> list[str]:
     """The named graphs the store behind ``query_endpoint`` holds whose IRI starts with ``prefix``."""
-    sparql = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-              f"FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}")
+    # GROUP BY, not DISTINCT: Virtuoso 7 answers this in 0.06 s, DISTINCT in 40 s
+    sparql = ("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+              f"FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)})) }} GROUP BY ?g")
     _, ctype, body = _send("POST", query_endpoint, urlencode({"query": sparql}).encode("utf-8"),
                            {**headers, "Accept": "application/sparql-results+json",
                             "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
