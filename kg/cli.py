@@ -248,6 +248,9 @@ def parser() -> argparse.ArgumentParser:
                     help="credentials, sent only when the server asks, with HTTP Digest or Basic as it asks "
                          "(better: $PMKG_ENDPOINT_AUTH, or a bearer token in $PMKG_ENDPOINT_TOKEN); never printed")
     pu.add_argument("--timeout", type=float, default=300.0, metavar="S", help="seconds to wait for each graph (300)")
+    pu.add_argument("--parallel", type=int, default=1, metavar="N",
+                    help="send N graphs at a time (default 1; more helps Oxigraph and Fuseki with many small "
+                         "graphs; Virtuoso 7 holds locks on parallel loads)")
     _store_options(pu, endpoint=False)
 
     sv = sub.add_parser("serve", help="serve the graph as a read-only SPARQL endpoint with a query page",

@@ -25,8 +25,10 @@ is ever printed (messages show the URL with any ``user:password@`` removed).
 from __future__ import annotations
 
 import os
+import threading
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -37,6 +39,7 @@ from .store import (
     TOKEN_ENV,
     Store,
     StoreError,
+    _origin,
     auth_header,
     http_request,
     names_graph,
@@ -57,6 +60,7 @@ class PushReport:
     graphs: list[tuple[str, int]] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
     union_graph: str | None = None
+    query_endpoint: str | None = None
 
     @property
     def triples(self) -> int:
@@ -66,9 +70,10 @@ class PushReport:
         lines = [f"Pushed {self.triples} triples in {len(self.graphs)} graph(s) to {self.endpoint} "
                  f"(each graph replaced, so pushing again duplicates nothing)."]
         if self.union_graph:
+            query = self.query_endpoint or "http://HOST/sparql"
+            sep = "&" if "?" in query else "?"
             lines.append(f"The union (each triple once) is the graph <{self.union_graph}>: query it as the default "
-                         f"graph, e.g. --endpoint 'http://HOST/sparql?default-graph-uri="
-                         f"{quote(self.union_graph, safe='')}'.")
+                         f"graph: --endpoint '{query}{sep}default-graph-uri={quote(self.union_graph, safe='')}'")
         if self.pruned:
             lines.append(f"Pruned {len(self.pruned)} graph(s) of sources or imports that no longer exist:")
             lines += [f"  {g}" for g in self.pruned]
@@ -141,11 +146,11 @@ class Credentials:
         self._basic = auth_header(auth)
         self._challenge: dict[str, str] | None = None
         self._scheme: str | None = None   # 'digest', 'basic' or None (the server asks for nothing)
+        self._lock = threading.Lock()
 
     def probe(self, url: str, timeout: float) -> None:
         """Ask ``url`` (HEAD, no body) which scheme it wants; remember its challenge."""
         req = urllib.request.Request(url, method="HEAD")
-        self._scheme, self._challenge = None, None
         try:
             urllib.request.build_opener().open(req, timeout=timeout).close()
         except urllib.error.HTTPError as e:
@@ -154,7 +159,8 @@ class Credentials:
                     scheme, _, rest = header.partition(" ")
                     if scheme.lower() == "digest":
                         items = urllib.request.parse_http_list(rest)
-                        self._scheme, self._challenge = "digest", urllib.request.parse_keqv_list(items)
+                        with self._lock:
+                            self._scheme, self._challenge = "digest", urllib.request.parse_keqv_list(items)
                         return
                     if scheme.lower() == "basic":
                         self._scheme = "basic"
@@ -166,8 +172,9 @@ class Credentials:
         if self._scheme == "basic":
             return self._basic
         if self._scheme == "digest" and self._challenge is not None:
-            value = self._digest.get_authorization(urllib.request.Request(url, data=body, method=method),
-                                                   self._challenge)
+            with self._lock:   # the nonce count goes up by one per request, whatever the thread
+                value = self._digest.get_authorization(urllib.request.Request(url, data=body, method=method),
+                                                       self._challenge)
             return {"Authorization": f"Digest {value}"} if value else {}
         return {}
 
@@ -213,12 +220,14 @@ def remote_graphs(query_endpoint: str, prefix: str, *, headers: dict[str, str], 
 
 def push(store: Store, endpoint: str, *, graph: str | None = None, union_graph: str | None = None,
          prune: bool = False, query_endpoint: str | None = None, auth: str | None = None,
-         token: str | None = None, timeout: float = 300.0) -> PushReport:
+         token: str | None = None, timeout: float = 300.0, workers: int = 1) -> PushReport:
     """PUT the graphs of ``store`` to the Graph Store endpoint ``endpoint`` (e.g. Oxigraph's ``/store``,
     Fuseki's ``/DATASET/data``, Virtuoso's ``/sparql-graph-crud-auth`` with ``union_graph``). With
     ``prune``, then DELETE the project's graphs the store holds that this push did not send (listed
     through ``query_endpoint``, the store's SPARQL query endpoint). Raises :class:`kg.store.StoreError`
-    on the first failure, ValueError on a bad IRI or option."""
+    on the first failure, ValueError on a bad IRI or option. ``workers`` graphs are sent at a time (more
+    than one helps a store that commits each graph on its own, but Virtuoso 7 holds locks on parallel
+    loads of different graphs: keep it at 1 there)."""
     if prune and not query_endpoint:
         raise ValueError("--prune needs --query-endpoint URL (the store's SPARQL query endpoint, which lists "
                          "its graphs)")
@@ -231,23 +240,35 @@ def push(store: Store, endpoint: str, *, graph: str | None = None, union_graph: 
     password = None if token else (auth or userinfo or os.environ.get(AUTH_ENV))
     base = getattr(store, "base", None)
     names = names_graph(base)
-    report = PushReport(public_url(url), union_graph=union_graph)
+    report = PushReport(public_url(url), union_graph=union_graph,
+                        query_endpoint=public_url(split_userinfo(query_endpoint)[0]) if query_endpoint else None)
     todo = graphs_to_push(store.nquads(names=True), graph, names, union_graph)
     creds = Credentials(url, password) if password else None
     if creds:
         creds.probe(graph_url(url, todo[0][0]), timeout)
-    for name, body, n in todo:
-        _send("PUT", graph_url(url, name), body, headers, creds, timeout, "Graph Store endpoint")
-        report.graphs.append((name, n))
+    # with workers > 1, that many PUTs at a time: a small graph's PUT is mostly its round trip and commit
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        futures = [pool.submit(_send, "PUT", graph_url(url, name), body, headers, creds, timeout,
+                               "Graph Store endpoint") for name, body, _ in todo]
+        try:
+            for fut in futures:
+                fut.result()   # the first failure, in the order of the graphs
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+    report.graphs.extend((name, n) for name, _, n in todo)
     if prune and query_endpoint:
         qurl, quser = split_userinfo(query_endpoint)
-        qpassword = None if token else (auth or quser or userinfo or os.environ.get(AUTH_ENV))
+        # the push's credentials go to the query endpoint only when it is on the same origin
+        same = _origin(qurl) == _origin(url)
+        qpassword = quser or (None if token or not same else password)
         qcreds = Credentials(qurl, qpassword) if qpassword else None
         if qcreds:
             qcreds.probe(qurl, timeout)
         sent = {g for g, _ in report.graphs}
         bare = {k: v for k, v in headers.items() if k != "Content-Type"}
-        for g in remote_graphs(qurl, graph_prefix(base), headers=bearer,
+        for g in remote_graphs(qurl, graph_prefix(base), headers=bearer if same else {},
                                creds=qcreds, timeout=timeout):
             if g not in sent:
                 _send("DELETE", graph_url(url, g), None, bare, creds, timeout, "Graph Store endpoint")
