@@ -15,8 +15,9 @@ test fixture, tests/conftest.py, and --buffers pages of 8 KiB), then ``kg.push.p
 graph and the union, as `pmkg push` does: into Virtuoso through /sparql-graph-crud-auth (HTTP Digest, the
 union in a graph of its own), into Oxigraph through /store (the union as the default graph), one graph at a
 time and, for Oxigraph, also four at a time. Timed apart: the client's preparation (N-Quads to one
-N-Triples body per graph), the PUT of the union, the PUTs of the other graphs and the whole push; then the
-server is asked how many quads it holds. Results are printed and kept in benchmarks/results/push.json.
+N-Triples body per graph), the largest PUT (the union or the import's graph), the PUTs of the other
+graphs and the whole push (its own preparation included); then the server is asked how many quads it
+holds. Results are printed and kept in benchmarks/results/push.json.
 """
 from __future__ import annotations
 
@@ -111,7 +112,7 @@ def measure(store, gsp: str, query: str, workers: int = 1, **kw) -> dict:
         P._send = send
     union = max(spent)
     return {"quads sent": sent, "graphs": len(report.graphs), "union triples": biggest,
-            "prepare s": round(prepare, 1), "union PUT s": round(union[0], 1),
+            "prepare s": round(prepare, 1), "largest PUT s": round(union[0], 1),
             "other PUTs s": round(sum(s for s, _ in spent) - union[0], 1), "push s": round(total, 1),
             "quads/s": round(sent / total), "held": count(query), "workers": workers}
 
@@ -164,11 +165,11 @@ def main() -> None:
     out = HERE / "results" / "push.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1) + "\n")
-    print("\n| server | quads sent | graphs | preparation | union PUT | other PUTs | push (all) | quads/s |")
+    print("\n| server | quads sent | graphs | preparation | largest PUT | other PUTs | push (all) | quads/s |")
     print("|---|---|---|---|---|---|---|---|")
     for name in ("virtuoso", "oxigraph", "oxigraph-parallel"):
         r = results[name]
-        print(f"| {name} | {r['quads sent']:,} | {r['graphs']} | {r['prepare s']} s | {r['union PUT s']} s | "
+        print(f"| {name} | {r['quads sent']:,} | {r['graphs']} | {r['prepare s']} s | {r['largest PUT s']} s | "
               f"{r['other PUTs s']} s | {r['push s']} s | {r['quads/s']:,} |")
 
 
