@@ -276,15 +276,29 @@ def parser() -> argparse.ArgumentParser:
                                     "index) to a Graph Store endpoint, replacing it there, and the union of them to "
                                     "the default graph: pushing twice duplicates nothing, and the endpoint's default "
                                     "graph holds each triple once. Examples of URL: http://localhost:7878/store "
-                                    "(Oxigraph), http://localhost:3030/ds/data (Fuseki).")
+                                    "(Oxigraph), http://localhost:3030/ds/data (Fuseki), "
+                                    "http://localhost:8890/sparql-graph-crud-auth (Virtuoso, with --union-graph).")
     _graph_options(pu)
     pu.add_argument("--endpoint", metavar="URL", required=True, help="the Graph Store endpoint")
     pu.add_argument("--graph", metavar="IRI",
                     help="put everything into this one graph instead ('default' for the default graph)")
+    pu.add_argument("--union-graph", metavar="IRI",
+                    help="send the union (each triple once) to this named graph instead of the default graph, for "
+                         "stores whose default graph is the bag-union of all graphs (Virtuoso); query it with "
+                         "?default-graph-uri=IRI")
+    pu.add_argument("--prune", action="store_true",
+                    help="delete from the store the graphs of sources and imports that no longer exist (the "
+                         "project's graph/ IRIs this push did not send), naming each")
+    pu.add_argument("--query-endpoint", metavar="URL",
+                    help="the store's SPARQL query endpoint, which --prune asks for the graphs it holds "
+                         "(http://localhost:7878/query, http://localhost:8890/sparql ...)")
     pu.add_argument("--auth", metavar="USER:PASSWORD",
-                    help="HTTP Basic credentials (better: $PMKG_ENDPOINT_AUTH, or a bearer token in "
-                         "$PMKG_ENDPOINT_TOKEN); never printed")
+                    help="credentials, sent only when the server asks, with HTTP Digest or Basic as it asks "
+                         "(better: $PMKG_ENDPOINT_AUTH, or a bearer token in $PMKG_ENDPOINT_TOKEN); never printed")
     pu.add_argument("--timeout", type=float, default=300.0, metavar="S", help="seconds to wait for each graph (300)")
+    pu.add_argument("--parallel", type=int, default=1, metavar="N",
+                    help="send N graphs at a time (default 1; more helps Oxigraph and Fuseki with many small "
+                         "graphs; Virtuoso 7 holds locks on parallel loads)")
     _store_options(pu, endpoint=False)
 
     sv = sub.add_parser("serve", help="serve the graph as a read-only SPARQL endpoint with a query page",

@@ -98,7 +98,8 @@ def export(args) -> int:
 def push(args) -> int:
     """``pmkg push``: the named graphs and their union into a Graph Store endpoint."""
     report = push_graph(open_reader(args, endpoint_option=False), args.endpoint, graph=args.graph,
-                        auth=args.auth, timeout=args.timeout)
+                        union_graph=args.union_graph, prune=args.prune, query_endpoint=args.query_endpoint,
+                        auth=args.auth, timeout=args.timeout, workers=args.parallel)
     print(report.text())
     return OK
 

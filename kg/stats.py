@@ -116,6 +116,9 @@ def stats(store: Store, uncertain: bool = False) -> Stats:
             st.triples = int(row["triples"])
         elif row["graph"] and row["graph"] != skip:
             st.named_graphs += 1
+    if st.triples and not st.named_graphs:   # Virtuoso 7 matches no `GRAPH ?g { }`: list them the long way
+        res = store.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        st.named_graphs = sum(1 for (g,) in res.rows if g is not None and g.value != skip)
     for row in store.query(get("_stats-counts").text, {"ns": ox.Literal(ns)}).strings():
         what, key, n = row["what"], row["key"] or "", int(row["n"] or 0)
         if what in ("uncertain entities", "uncertain class", "uncertain country") and uncertain:

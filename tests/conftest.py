@@ -284,3 +284,97 @@ def edit_kept(folder: Path, name: str, text: str, append: bool = True) -> Path:
     manifest["data"]["size"] = path.stat().st_size
     man.write_text(json.dumps(manifest), encoding="utf-8")
     return path
+
+
+# --- Virtuoso 7 (Debian's virtuoso-opensource), a server triplestore ----------------------------
+
+class Virtuoso:
+    """A running Virtuoso: ``url`` (http://127.0.0.1:PORT), its SPARQL query endpoint ``sparql``, its
+    authenticated Graph Store endpoint ``gsp`` (HTTP Digest) and the DBA credentials ``auth``."""
+
+    def __init__(self, url: str, auth: str) -> None:
+        self.url, self.auth = url, auth
+        self.sparql = url + "/sparql"
+        self.gsp = url + "/sparql-graph-crud-auth"
+
+
+#: Virtuoso's settings for a throwaway database: only 127.0.0.1, no row cap or time limit on SPARQL answers
+#: (the defaults, 10,000 rows and 60 s, would cut answers short without an error), the package's VSP pages.
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+CaseMode = 2
+DirsAllowed = .
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
+CheckpointInterval = 0
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = /var/lib/virtuoso-opensource-7/vsp
+ServerThreads = 8
+MaxClientConnections = 8
+[SPARQL]
+ResultSetMaxRows = 10000000
+MaxQueryExecutionTime = 0
+MaxQueryCostEstimationTime = 0
+[Plugins]
+LoadPath = /usr/lib/x86_64-linux-gnu/virtuoso-opensource-7/hosting
+"""
+
+
+def start_virtuoso(folder: Path, buffers: int = 20000):
+    """Start Virtuoso (``virtuoso-t``) on free 127.0.0.1 ports with a new database in ``folder`` and a
+    random DBA password; return (process, :class:`Virtuoso`). Skips the test when the server is missing
+    (a failure under CI=true). Benchmarks call it too."""
+    import secrets
+    import subprocess
+
+    exe = shutil.which("virtuoso-t")
+    isql = shutil.which("isql-vt")
+    if not exe or not isql:
+        msg = ("Virtuoso is missing: install the Debian package virtuoso-opensource "
+               "(DEBIAN_FRONTEND=noninteractive apt-get install -y virtuoso-opensource)")
+        if IN_CI:
+            pytest.fail(msg + " -- under CI=true a missing server is a failure, not a skip")
+        pytest.skip(msg)
+    sql = free_port()
+    http = free_port()
+    while http == sql:
+        http = free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(d=folder, sql=sql, http=http, buffers=buffers, dirty=buffers * 3 // 4))
+    proc = subprocess.Popen([exe, "+configfile", str(ini), "+foreground"], cwd=folder,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(sql, proc, timeout=120)
+        wait_for_port(http, proc, timeout=120)
+        password = "pw" + secrets.token_hex(12)   # isql reads a word (a leading digit or '-' breaks it)
+        done = subprocess.run([isql, f"127.0.0.1:{sql}", "dba", "dba", f"EXEC=SET PASSWORD dba {password};"],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and "Error" not in done.stdout + done.stderr, done.stdout + done.stderr
+    except BaseException:
+        stop_process(proc)
+        raise
+    return proc, Virtuoso(f"http://127.0.0.1:{http}", f"dba:{password}")
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """A real Virtuoso 7 server on free 127.0.0.1 ports with its own empty database (see
+    :func:`start_virtuoso`), for the session."""
+    proc, server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        yield server
+    finally:
+        stop_process(proc)

@@ -87,3 +87,92 @@ def test_a_failing_graph_store_stops_the_push_with_a_clear_error(oxigraph_server
     # the query endpoint is not a Graph Store: a PUT there is refused
     with pytest.raises(StoreError, match=r"Graph Store endpoint .* answered HTTP 4\d\d"):
         push(oxigraph, oxigraph_server + "/query")
+
+
+def test_prune_removes_the_graphs_of_sources_that_no_longer_exist(oxigraph_server, oxigraph, published):
+    """A graph under the project's graph/ namespace that this push does not send (a source or an import
+    since removed) is deleted and named; a graph outside that namespace is someone else's and stays."""
+    from kg.push import push
+
+    g = "https://w3id.org/pmkg/graph/"
+    stale, other = g + "import-since-removed", "https://example.org/someone-elses"
+    for target in (stale, other):
+        push(oxigraph, oxigraph_server + "/store", graph=target)
+    try:
+        out = run_cli("push", "--endpoint", oxigraph_server + "/store", "--prune",
+                      "--query-endpoint", oxigraph_server + "/query")
+        assert out.returncode == 0, out.stderr
+        assert f"Pruned 1 graph(s) of sources or imports that no longer exist:\n  {stale}" in out.stdout
+        left = graphs(oxigraph_server)
+        assert stale not in left and other in left and g + "names" in left
+        again = run_cli("push", "--endpoint", oxigraph_server + "/store", "--prune",
+                        "--query-endpoint", oxigraph_server + "/query")
+        assert again.returncode == 0 and "Pruned" not in again.stdout
+    finally:
+        req = urllib.request.Request(f"{oxigraph_server}/store?graph={other}", method="DELETE")
+        urllib.request.urlopen(req, timeout=30).close()
+
+
+def test_prune_needs_the_query_endpoint(oxigraph_server):
+    out = run_cli("push", "--endpoint", oxigraph_server + "/store", "--prune")
+    assert out.returncode == 2 and "--prune needs --query-endpoint" in out.stderr and "Traceback" not in out.stderr
+
+
+class _Recorder:
+    """A tiny Graph Store on 127.0.0.1 that records the Authorization header of each request and, when
+    ``password`` is set, asks for HTTP Basic (401 with a challenge) until it gets it."""
+
+    def __init__(self, password: str | None) -> None:
+        import base64
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        seen = self.seen = []
+        good = "Basic " + base64.b64encode(f"alice:{password}".encode()).decode() if password else None
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(n)
+                auth = self.headers.get("Authorization")
+                seen.append((self.command, auth))
+                if good and auth != good:
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="store"')
+                else:
+                    self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_PUT = do_HEAD = _answer
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/store"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_basic_is_answered_when_asked_and_a_password_is_never_sent_unasked(oxigraph):
+    from kg.push import push
+
+    asks = _Recorder("s3cret")
+    free = _Recorder(None)
+    try:
+        report = push(oxigraph, asks.url, auth="alice:s3cret")
+        assert len(report.graphs) > 10
+        puts = [auth for method, auth in asks.seen if method == "PUT"]
+        assert len(puts) == len(report.graphs) and all(a and a.startswith("Basic ") for a in puts)
+        assert [m for m, a in asks.seen if a is None] == ["HEAD"]   # one probe, then every PUT answered up front
+        push(oxigraph, free.url, auth="alice:s3cret")
+        assert free.seen and all(a is None for _, a in free.seen)
+        with pytest.raises(StoreError, match="answered HTTP 401"):
+            push(oxigraph, asks.url, auth="alice:wrong")
+    finally:
+        asks.close()
+        free.close()
