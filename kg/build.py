@@ -143,8 +143,13 @@ class Shapes:
             return
         self._conn, child = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=_check_and_send, args=(asm, child), daemon=True)
-        self._proc.start()
-        child.close()
+        try:
+            self._proc.start()
+        except BaseException:   # Ctrl-C while starting it: a check left running would hold the terminal
+            self.cancel()
+            raise
+        finally:
+            child.close()
 
     def result(self) -> Report:
         """The report (waits for the check to finish)."""
