@@ -52,8 +52,11 @@ PARAM_TYPES = ("entity", "integer", "string", "country", "boolean")
 #: What a boolean parameter accepts (any case), and what each means.
 BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 #: Header keys: ``param`` and ``example`` may repeat; ``description`` is another name for ``question``;
-#: ``parameters``, ``note`` and ``hidden`` are free text.
-HEADER_KEYS = ("title", "question", "description", "param", "parameters", "example", "note", "hidden")
+#: ``parameters``, ``note`` and ``hidden`` are free text; ``algorithm`` names the graph algorithm of
+#: :mod:`kg.walk` that pmkg answers the query with (its first word), and ``limit`` the rows ``pmkg query``
+#: prints unless told otherwise.
+HEADER_KEYS = ("title", "question", "description", "param", "parameters", "example", "note", "hidden",
+               "algorithm", "limit")
 #: Output formats; ``json`` is SPARQL JSON for SELECT/ASK and JSON-LD for graphs.
 FORMATS = QUERY_FORMATS
 _NAME = re.compile(r"^_?[a-z0-9][a-z0-9-]*$")
@@ -122,6 +125,8 @@ class NamedQuery:
     example: str = ""
     path: Path | None = None
     library: bool = False      # from queries/: its header is checked strictly, unknown parameters refused
+    algorithm: str = ""        # a kg.walk algorithm that gives this query's rows (header ``algorithm:``)
+    limit: int | None = None   # rows ``pmkg query`` prints by default (header ``limit:``)
 
     @property
     def hidden(self) -> bool:
@@ -223,6 +228,16 @@ def from_text(text: str, name: str, path: Path | None = None, library: bool = Fa
             q.params.append(parse_param(value, where))
         elif key == "example":
             examples.append(value)
+        elif key == "algorithm":
+            from .walk import ALGORITHMS
+
+            q.algorithm = (value.split() or [""])[0]
+            if q.algorithm not in ALGORITHMS:
+                raise HeaderError(f"{where}: algorithm {q.algorithm!r} is not one of {', '.join(ALGORITHMS)}")
+        elif key == "limit":
+            if not value.split() or not value.split()[0].isdigit():
+                raise HeaderError(f"{where}: 'limit: {value}' should start with a number of rows")
+            q.limit = int(value.split()[0])
         elif strict and key not in HEADER_KEYS:
             raise HeaderError(f"{where}: unknown header key {key!r}; expected one of {', '.join(HEADER_KEYS)}")
     q.example = "\n".join(examples)
@@ -388,12 +403,21 @@ def run(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None,
 
 
 def answer(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None, store: Store | None = None,
-           *, base: str | None = None, directory: Path | str | None = None) -> Answer:
-    """Like :func:`run`, but keeps the query and the bound parameters with the result."""
+           *, base: str | None = None, directory: Path | str | None = None, algorithm: bool = True) -> Answer:
+    """Like :func:`run`, but keeps the query and the bound parameters with the result.
+
+    A query whose header names an ``algorithm`` (``connection``, ``neighbourhood``) is answered by that
+    graph algorithm of :mod:`kg.walk`, which gives the rows its SPARQL gives without making the store
+    expand every entity; ``algorithm=False`` runs the SPARQL text instead.
+    """
     q = query if isinstance(query, NamedQuery) else load(query, directory)
     if store is None:
         raise TypeError("give a store: kg.build.published_store() opens the project's")
     bindings = bind_params(q, params, store)
+    if algorithm and q.algorithm:
+        from .walk import ALGORITHMS
+
+        return Answer(q, bindings, ALGORITHMS[q.algorithm](store, bindings))
     # Library queries declare their prefixes; the prolog lets a user's query (and a helper) use
     # every pmkg prefix without declaring it. A later PREFIX of the same name wins.
     prolog = sparql_prolog(base or getattr(store, "base", None) or default_base())

@@ -443,6 +443,17 @@ def values_clause(bindings: dict[str, Term] | None) -> str:
     return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
 
 
+def values_rows(var: str, terms: list[Term]) -> str:
+    """A VALUES block of one variable and many IRIs (terms read from a store, checked like
+    :func:`values_clause`), for a query that looks up many nodes at once."""
+    if not var.isidentifier():
+        raise ValueError(f"not a SPARQL variable name: {var!r}")
+    for t in terms:
+        if not isinstance(t, ox.NamedNode) or any(c in t.value for c in '<>"{}|^`\\ \n\t'):
+            raise ValueError(f"only IRIs can be listed in VALUES ?{var}, not {t!r}")
+    return f"VALUES ?{var} {{ {' '.join(str(t) for t in terms)} }}"
+
+
 def _where_brace(sparql: str) -> int | None:
     """The index just after the '{' that opens the query's WHERE group, or None when it cannot be told
     (the group is a sub-SELECT, or the text is too unusual). Skips comments, strings and IRIs."""
