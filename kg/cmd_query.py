@@ -6,11 +6,12 @@ store, the named queries and the result formats.
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from .errors import OK, UsageError
 from .files import atomic_write
-from .query import answer, from_text, get, listing, load
+from .query import TABLE_PAGE, answer, default_format, emit, from_text, get, listing, load
 from .reader import open_reader
 from .stats import format_stats
 from .stats import stats as count
@@ -49,19 +50,49 @@ def query(args) -> int:
     else:   # an unknown name or a missing file is reported before the store is opened
         q = load(args.query)
     store = open_reader(args)
-    ans = answer(q, params, store, base=store.base)
-    out = ans.text(args.format, store.base)
-    if ans.empty:
-        if args.format in (None, "table") and args.output in (None, "-"):
+    ans = answer(q, params, store, base=store.base, lazy=True)
+    fmt = args.format or default_format(ans.result)
+    limit = page_limit(q, fmt, getattr(args, "limit", None))
+    offset = getattr(args, "offset", None) or 0
+    to_stdout = args.output in (None, "-")
+    chunks: list[str] = []
+    out = sys.stdout.buffer
+    try:
+        shown = emit(ans, (lambda text: out.write(text.encode("utf-8"))) if to_stdout else chunks.append,
+                     fmt, store.base, limit=limit, offset=offset)
+        if to_stdout:
+            out.flush()
+    except BrokenPipeError:   # the reader stopped (| head): not an error, and nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
+    if shown.total == 0 and ans.result.kind != "ASK":
+        if fmt == "table" and to_stdout:
             print("No results.")
             return OK
         print("pmkg: the query returned no results", file=sys.stderr)
-    if args.output in (None, "-"):
-        sys.stdout.buffer.write(out.encode("utf-8"))
-    else:
-        atomic_write(args.output, out)
+    elif shown.cut and (fmt != "table" or ans.result.kind != "SELECT"):
+        why = " (the query's default limit)" if getattr(args, "limit", None) is None and q.limit else ""
+        print(f"pmkg: wrote {shown.note()}{why}", file=sys.stderr)
+    elif offset and shown.shown == 0:
+        msg = f"nothing after --offset {offset}: the answer has {shown.total:,} rows"
+        if fmt == "table" and to_stdout:
+            print(msg[0].upper() + msg[1:] + ".")
+        else:
+            print(f"pmkg: {msg}", file=sys.stderr)
+    if not to_stdout:
+        atomic_write(args.output, "".join(chunks))
         print(f"pmkg: wrote {args.output}", file=sys.stderr)
     return OK
+
+
+def page_limit(q, fmt: str, asked: int | None) -> int | None:
+    """The rows ``pmkg query`` writes: ``--limit`` when given (0: all), else the query's own default
+    (header ``limit:``), and at most a page (TABLE_PAGE rows) in the table format."""
+    if asked is not None:
+        return asked or None
+    if fmt == "table":
+        return min(q.limit or TABLE_PAGE, TABLE_PAGE)
+    return q.limit
 
 
 def stats(args) -> int:
