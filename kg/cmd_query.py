@@ -6,7 +6,6 @@ store, the named queries and the result formats.
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 from .errors import OK, UsageError
@@ -56,15 +55,11 @@ def query(args) -> int:
     offset = getattr(args, "offset", None) or 0
     to_stdout = args.output in (None, "-")
     chunks: list[str] = []
-    out = sys.stdout.buffer
-    try:
-        shown = emit(ans, (lambda text: out.write(text.encode("utf-8"))) if to_stdout else chunks.append,
-                     fmt, store.base, limit=limit, offset=offset)
-        if to_stdout:
-            out.flush()
-    except BrokenPipeError:   # the reader stopped (| head): not an error, and nothing more to say
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return OK
+    out = sys.stdout.buffer   # a reader that stops early (| head) is kg.cli's BrokenPipeError
+    shown = emit(ans, (lambda text: out.write(text.encode("utf-8"))) if to_stdout else chunks.append,
+                 fmt, store.base, limit=limit, offset=offset)
+    if to_stdout:
+        out.flush()
     if shown.total == 0 and ans.result.kind != "ASK":
         if fmt == "table" and to_stdout:
             print("No results.")
