@@ -147,6 +147,9 @@ def cli_queries(n: int, reps: int, cap: float, previous: str | None, work: Path)
 
 
 def previous_tree(rev: str, folder: Path) -> Path:
+    """Revision ``rev`` of pmkg extracted into ``folder`` (or ``rev`` itself when it is a folder)."""
+    if Path(rev).is_dir():
+        return Path(rev)
     folder.mkdir(parents=True)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
