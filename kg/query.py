@@ -152,6 +152,12 @@ class NamedQuery:
             lines.append("Parameters: none")
         if self.example:
             lines += ["", "Example:"] + [f"  {e}" for e in self.example.splitlines()]
+        if self.limit:
+            lines += ["", f"pmkg query writes its first {self.limit} rows unless --limit says otherwise "
+                          f"(--limit 0: all); the total is reported."]
+        if self.algorithm:
+            lines += ["", "pmkg answers it by a bounded breadth-first search over the store (kg/walk.py), "
+                          "with the rows of the SPARQL below."]
         if self.path:
             lines += ["", f"File: {self.path}"]
         return "\n".join(lines) + "\n"
