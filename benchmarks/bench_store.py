@@ -317,7 +317,10 @@ def report(label: str, res: dict, previous: str | None = None) -> str:
 
 
 def previous_tree(rev: str, folder: Path) -> Path:
-    """Revision ``rev`` of pmkg (its kg/, queries/, ontology/ ...) extracted into ``folder``."""
+    """Revision ``rev`` of pmkg (its kg/, queries/, ontology/ ...) extracted into ``folder`` (or ``rev``
+    itself when it is a folder holding one)."""
+    if Path(rev).is_dir():
+        return Path(rev)
     folder.mkdir(parents=True, exist_ok=True)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
