@@ -7,7 +7,8 @@ expands for every entity of the graph first: past a minute at 700,000 quads. Her
 found level by level from the bound entities: each level is one small SPARQL query per batch of nodes
 (a VALUES block of the frontier), so the work follows the size of the neighbourhood, not of the graph,
 on every store (Oxigraph, rdflib, an endpoint). The rows are those of the .rq files, in their order
-(tests/test_walk.py compares them on the shipped data).
+(tests/test_walk.py compares them on the shipped data). ``shared-projects`` is paired here too: its
+answer grows with the square of each consortium.
 
 A *link* is a triple between two entities (organisation, project, trial, programme, grant) in either
 direction, except schema:funding and frapo:funds, which mirror schema:fundedItem.
@@ -183,6 +184,51 @@ def neighbourhood(store: Store, bindings: dict[str, Term]) -> Result:
     return Result("CONSTRUCT", triples=sorted(triples, key=str))
 
 
+#: The members of each project or trial as shared-projects.rq lists them on each side of a pair.
+MEMBERS = """PREFIX schema: <https://schema.org/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX pmkg: <https://w3id.org/pmkg/def#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX role: <https://w3id.org/pmkg/concept/role/>
+SELECT DISTINCT ?project ?projectName ?a ?aName
+WHERE {
+  ?aMembership org:organization ?project ; org:member ?a ; org:role ?aRole .
+  ?project a ?aClass ; rdfs:label ?projectTitle .
+  ?a rdfs:label ?aName .
+  FILTER(?aRole != role:funder && ?aClass IN (schema:Project, schema:MedicalTrial))
+  MINUS { ?aMembership pmkg:uncertain true }
+  OPTIONAL { ?project pmkg:acronym ?projectAcronym }
+  BIND(COALESCE(?projectAcronym, ?projectTitle) AS ?projectName)
+}"""
+
+
+def shared_projects(store: Store, bindings: dict[str, Term]) -> Result:
+    """The rows of ``queries/shared-projects.rq``: every pair of members of the same projects, with how
+    many and which. The members of each project are read once (the .rq file's sub-query) and paired
+    here: the answer grows with the square of each consortium, which a SPARQL engine pairs, groups and
+    concatenates far more slowly than a dictionary does."""
+    by_project: dict[tuple[Term, Term], list[tuple[Term, Term]]] = defaultdict(list)
+    for project, name, a, a_name in store.query(MEMBERS).rows:
+        by_project[(project, name)].append((a, a_name))
+    pairs: dict[tuple[Term, Term, Term, Term], tuple[set, set]] = {}
+    for (project, name), members in by_project.items():
+        members.sort(key=lambda m: (str(m[0].value), str(m[1])))
+        for i, (a, a_name) in enumerate(members):
+            for b, b_name in members[i + 1:]:
+                if a.value == b.value:
+                    continue
+                key = (a, a_name, b, b_name) if a.value < b.value else (b, b_name, a, a_name)
+                projects, names = pairs.setdefault(key, (set(), set()))
+                projects.add(project)
+                names.add(name.value)
+    ordered = sorted(pairs.items(), key=lambda kv: (-len(kv[1][0]), kv[0][1].value, kv[0][3].value,
+                                                    kv[0][0].value, kv[0][2].value))
+    return Result("SELECT", ["a", "aName", "b", "bName", "shared", "projects"],
+                  [(a, a_name, b, b_name, ox.Literal(str(len(projects)), datatype=XSD_INTEGER),
+                    ox.Literal(", ".join(sorted(names))))
+                   for (a, a_name, b, b_name), (projects, names) in ordered])
+
+
 #: The named queries pmkg answers with an algorithm of this module (their .rq header says so).
 ALGORITHMS: dict[str, Callable[[Store, dict[str, Term]], Result]] = {
-    "connection": connection, "neighbourhood": neighbourhood}
+    "connection": connection, "neighbourhood": neighbourhood, "shared-projects": shared_projects}

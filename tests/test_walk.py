@@ -1,5 +1,6 @@
-"""kg.walk: `connection` and `neighbourhood` answered by a bounded breadth-first search give the rows
-their SPARQL (queries/*.rq, run as text) gives, in the same order, on rdflib and on Oxigraph."""
+"""kg.walk: `connection` and `neighbourhood` answered by a bounded breadth-first search, and
+`shared-projects` paired in Python, give the rows their SPARQL (queries/*.rq, run as text) gives, in the
+same order, on rdflib and on Oxigraph."""
 from __future__ import annotations
 
 import pyoxigraph as ox
@@ -26,6 +27,7 @@ def both(name, params, store):
 def test_connection_and_neighbourhood_name_their_algorithm():
     assert Q.get("connection").algorithm == "connection"
     assert Q.get("neighbourhood").algorithm == "neighbourhood"
+    assert Q.get("shared-projects").algorithm == "shared-projects"
     assert not Q.get("consortium").algorithm
 
 
@@ -71,3 +73,17 @@ def test_neighbourhood_of_something_not_an_entity_is_empty_as_in_sparql(oxigraph
     params = {"entity": member, "hops": ox.Literal("2", datatype=walk.XSD_INTEGER)}
     algo, text = both("neighbourhood", params, oxigraph)
     assert algo.triples == [] and text.triples == []
+
+
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+def test_shared_projects_paired_here_gives_the_rows_of_the_sparql(request, store):
+    algo, text = both("shared-projects", {}, request.getfixturevalue(store))
+
+    def canon(rows):   # GROUP_CONCAT's order is the engine's: compare the names as a set
+        return sorted(tuple(str(t) for t in r[:5]) + (tuple(sorted(r[5].value.split(", "))), str(r[5].datatype))
+                      for r in rows)
+    assert algo.vars == text.vars and len(algo.rows) > 300
+    assert canon(algo.rows) == canon(text.rows)
+    # ORDER BY DESC(?shared) ?aName ?bName
+    order = [(r[4].value, r[1].value, r[3].value) for r in text.rows]
+    assert [(r[4].value, r[1].value, r[3].value) for r in algo.rows] == order
