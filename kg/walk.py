@@ -207,26 +207,37 @@ def shared_projects(store: Store, bindings: dict[str, Term]) -> Result:
     many and which. The members of each project are read once (the .rq file's sub-query) and paired
     here: the answer grows with the square of each consortium, which a SPARQL engine pairs, groups and
     concatenates far more slowly than a dictionary does."""
-    by_project: dict[tuple[Term, Term], list[tuple[Term, Term]]] = defaultdict(list)
+    # terms become small integers first: hashing and comparing pyoxigraph terms costs a call into Rust
+    member_ids: dict[tuple[str, str], int] = {}
+    members: list[tuple[Term, Term]] = []
+    by_project: dict[tuple[str, str], list[int]] = defaultdict(list)
     for project, name, a, a_name in store.query(MEMBERS).rows:
-        by_project[(project, name)].append((a, a_name))
-    pairs: dict[tuple[Term, Term, Term, Term], tuple[set, set]] = {}
-    for (project, name), members in by_project.items():
-        members.sort(key=lambda m: (str(m[0].value), str(m[1])))
-        for i, (a, a_name) in enumerate(members):
-            for b, b_name in members[i + 1:]:
-                if a.value == b.value:
+        key = (a.value, str(a_name))
+        i = member_ids.get(key)
+        if i is None:
+            i = member_ids[key] = len(members)
+            members.append((a, a_name))
+        by_project[(project.value, name.value)].append(i)
+    iri = [a.value for a, _ in members]
+    pairs: dict[tuple[int, int], tuple[set, set]] = {}
+    for (project, name), ids in by_project.items():
+        ids.sort(key=iri.__getitem__)
+        for n, i in enumerate(ids):
+            for j in ids[n + 1:]:
+                if iri[i] == iri[j]:   # FILTER(STR(?a) < STR(?b))
                     continue
-                key = (a, a_name, b, b_name) if a.value < b.value else (b, b_name, a, a_name)
-                projects, names = pairs.setdefault(key, (set(), set()))
-                projects.add(project)
-                names.add(name.value)
-    ordered = sorted(pairs.items(), key=lambda kv: (-len(kv[1][0]), kv[0][1].value, kv[0][3].value,
-                                                    kv[0][0].value, kv[0][2].value))
+                both = pairs.get((i, j))
+                if both is None:
+                    both = pairs[(i, j)] = (set(), set())
+                both[0].add(project)
+                both[1].add(name)
+    label = [a_name.value for _, a_name in members]
+    ordered = sorted(pairs.items(), key=lambda kv: (-len(kv[1][0]), label[kv[0][0]], label[kv[0][1]],
+                                                    iri[kv[0][0]], iri[kv[0][1]]))
     return Result("SELECT", ["a", "aName", "b", "bName", "shared", "projects"],
-                  [(a, a_name, b, b_name, ox.Literal(str(len(projects)), datatype=XSD_INTEGER),
+                  [(*members[i], *members[j], ox.Literal(str(len(projects)), datatype=XSD_INTEGER),
                     ox.Literal(", ".join(sorted(names))))
-                   for (a, a_name, b, b_name), (projects, names) in ordered])
+                   for (i, j), (projects, names) in ordered])
 
 
 #: The named queries pmkg answers with an algorithm of this module (their .rq header says so).

@@ -39,10 +39,23 @@ def shared(oxigraph):
     return Q.answer("shared-projects", {}, oxigraph)
 
 
-def test_oxigraph_streams_a_select(oxigraph, shared):
-    ans = Q.answer("shared-projects", {}, oxigraph, lazy=True)
+def test_oxigraph_streams_a_select(oxigraph):
+    whole = Q.answer("coordinators", {}, oxigraph)
+    ans = Q.answer("coordinators", {}, oxigraph, lazy=True)
     assert ans.stream is not None and ans.result.rows == []
-    assert list(ans.stream) == shared.result.rows
+    assert list(ans.stream) == whole.result.rows and len(whole.result.rows) > 10
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "table"])
+def test_a_streamed_page_is_the_slice_of_the_whole_answer(oxigraph, fmt):
+    whole = Q.answer("coordinators", {}, oxigraph).result
+    text, shown = emitted(Q.answer("coordinators", {}, oxigraph, lazy=True), fmt, limit=7, offset=3)
+    part = Result("SELECT", whole.vars, whole.rows[3:10])
+    expected = Q.format_result(part, fmt)
+    if fmt == "table":
+        expected = expected.rsplit("(", 1)[0] + f"(rows 4-10 of {len(whole.rows)}; the next page: --offset 10; " \
+                                                "all of them: --limit 0)\n"
+    assert text == expected and shown.total == len(whole.rows)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "sparql-json"])
