@@ -88,7 +88,68 @@ def measure(env: dict, reps: int, query: list[str]) -> dict:
 QUERY = ["query", "consortium", "--param", "project=ECHoS"]
 
 
+def query_cases(code: Path, n: int) -> list[tuple[str, list[str]]]:
+    """Every named query of ``code`` with its defaults, and the heavy settings on a CORDIS import of ``n``
+    projects (bench_import's generator: ORG0 is the largest hub, ORG1 the next; P<i> a project)."""
+    names = sorted(p.stem for p in (code / "queries").glob("*.rq") if not p.stem.startswith("_"))
+    cases = [(name, []) for name in names]
+    hub = [("connection", ["-p", "from=ORG0", "-p", "to=ORG1"]), ("neighbourhood", ["-p", "entity=ORG3"]),
+           ("neighbourhood", ["-p", f"entity=P{n // 2}", "-p", "hops=2"]),
+           ("organisation-portfolio", ["-p", f"organisation=ORG{n // 10}"]),
+           ("consortium", ["-p", f"project=P{n // 2}"]), ("provenance", ["-p", f"entity=P{n // 2}"])]
+    return cases + hub
+
+
+def time_queries(env: dict, cases: list[tuple[str, list[str]]], cap: float) -> list[dict]:
+    """Each case as a user runs it: a fresh `pmkg query NAME` process, its table read from a pipe; a
+    case still running after ``cap`` seconds is stopped and reported as a lower bound."""
+    out = []
+    for name, params in cases:
+        t = time.perf_counter()
+        try:
+            p = subprocess.run(pmkg("query", name, *params), capture_output=True, text=True, env=env,
+                               cwd=env["PMKG_ROOT"], timeout=cap)
+            row = {"query": name, "params": " ".join(params[1::2]), "s": round(time.perf_counter() - t, 3),
+                   "code": p.returncode, "last": (p.stdout.strip().splitlines() or [""])[-1][:120]}
+        except subprocess.TimeoutExpired:
+            row = {"query": name, "params": " ".join(params[1::2]), "timeout": cap}
+        print(json.dumps(row), flush=True)
+        out.append(row)
+    return out
+
+
+def cli_queries(n: int, reps: int, cap: float, previous: str | None, work: Path) -> None:
+    """A CORDIS import of ``n`` projects, built; every named query timed as a user runs it, in this pmkg
+    and (``previous``) in that revision, each with its own import and build of the same files."""
+    p, o, _ = generate(n, work / f"csv-{n}")
+    codes = [("this", ROOT)] + ([(previous, previous_tree(previous, work / "previous"))] if previous else [])
+    results = {}
+    for label, code in codes:
+        env = project(work / f"cli-{label}", code)
+        timed(pmkg("import", "cordis", "--projects", str(p), "--organizations", str(o)), env)
+        build = timed(pmkg("build"), env)
+        floor = statistics.median(timed(pmkg("query", "--sparql", "ASK {}"), env)["s"] for _ in range(max(reps, 3)))
+        print(json.dumps({"pmkg": label, "build": build, "quads": quads(env), "floor": floor}), flush=True)
+        results[label] = {"build": build, "quads": quads(env), "floor": floor,
+                          "queries": time_queries(env, query_cases(code, n), cap)}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"published-queries-{n}.json").write_text(json.dumps(results, indent=2) + "\n")
+    this, before = results["this"], results.get(previous or "", {})
+    print(f"\n{this['quads']:,} quads; build {this['build']['s']:.0f} s, {this['build']['mib']:,} MiB; "
+          f"`pmkg query --sparql 'ASK {{}}'` {this['floor']:.2f} s"
+          + (f" ({previous}: {before['floor']:.2f} s)" if before else ""))
+    print(f"\n| query | parameters | this pmkg s | {previous or ''} s | last line |\n|---|---|---:|---:|---|")
+    prev = {(r["query"], r["params"]): r for r in before.get("queries", [])}
+    for r in this["queries"]:
+        b = prev.get((r["query"], r["params"]))
+        show = lambda x: "-" if x is None else (f"> {x['timeout']:g}" if "timeout" in x else f"{x['s']:.2f}")  # noqa: E731
+        print(f"| {r['query']} | {r['params'] or '(defaults)'} | {show(r)} | {show(b)} | {r.get('last', '')} |")
+
+
 def previous_tree(rev: str, folder: Path) -> Path:
+    """Revision ``rev`` of pmkg extracted into ``folder`` (or ``rev`` itself when it is a folder)."""
+    if Path(rev).is_dir():
+        return Path(rev)
     folder.mkdir(parents=True)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
@@ -101,7 +162,15 @@ def main() -> None:
     ap.add_argument("--cordis", type=int, nargs="*", default=[], help="synthetic CORDIS imports of N projects")
     ap.add_argument("--previous", help="also measure this revision of pmkg on the realdata scenario")
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--queries", type=int, metavar="N",
+                    help="instead: every named query as a user runs it on a CORDIS import of N projects "
+                         "(and in --previous), each case capped at --cap seconds")
+    ap.add_argument("--cap", type=float, default=60.0)
     args = ap.parse_args()
+    if args.queries:
+        with tempfile.TemporaryDirectory(prefix="pmkg-bench-") as tmp:
+            cli_queries(args.queries, args.reps, args.cap, args.previous, Path(tmp))
+        return
     results = []
     with tempfile.TemporaryDirectory(prefix="pmkg-bench-") as tmp:
         work = Path(tmp)

@@ -31,10 +31,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
-sys.path.insert(0, str(ROOT))
+#: the pmkg whose stores and queries a child measures: this checkout, or a previous revision (--previous)
+CODE = Path(os.environ.get("BENCH_CODE", str(ROOT)))
+sys.path.insert(0, str(CODE))
 
 #: size label -> projects (about 140 quads per project with its share of organisations, grants and trials)
-SIZES = {"70k": 500, "700k": 5_000, "3m": 22_000}
+SIZES = {"70k": 500, "700k": 5_000, "750k": 4_800, "3m": 22_000, "3.5m": 22_400}
 STORES = ("memory", "oxigraph", "oxigraph-dir")
 DEFAULT_STORES = "memory,oxigraph"
 COUNTRIES = ["DE", "FR", "IT", "ES", "NL", "BE", "SE", "GB", "CH", "AT", "DK", "NO", "FI", "PL", "PT",
@@ -55,7 +57,7 @@ def synthetic_data(n_projects: int, concepts: dict[str, set[str]], seed: int = 1
     records: dict[str, Record] = {}
 
     def source(sid: str, title: str) -> str:
-        sources[sid] = Source(sid, f"https://example.org/{sid}", title, "2026-11-25")
+        sources[sid] = Source(sid, title, f"https://example.org/{sid}", "2026-11-25")
         return sid
 
     orgkinds = sorted(concepts["orgkind"] - {"funding-agency"})
@@ -216,7 +218,8 @@ def child(store_kind: str, nq: str, label: str, cap: float, reps: int) -> None:
             emit(event="query", name=q.name, cold=times[0], warm=statistics.median(times[1:] or times), rows=rows)
 
 
-def run_store(store_kind: str, nq: Path, label: str, cap: float, reps: int, carried: set[str] = frozenset()) -> dict:
+def run_store(store_kind: str, nq: Path, label: str, cap: float, reps: int, carried: set[str] = frozenset(),
+              code: Path = ROOT) -> dict:
     """Run :func:`child` in fresh processes and collect its measurements.
 
     A query still running ``cap`` seconds after it started (plus a grace period) is stopped by killing
@@ -231,9 +234,10 @@ def run_store(store_kind: str, nq: Path, label: str, cap: float, reps: int, carr
     done = set(carried)
     with tempfile.TemporaryDirectory(prefix="bench-ox-") as tmp:
         while True:
-            env = {**os.environ, "BENCH_DIR": str(Path(tmp) / "store"), "BENCH_DONE": ",".join(sorted(done))}
+            env = {**os.environ, "BENCH_DIR": str(Path(tmp) / "store"), "BENCH_DONE": ",".join(sorted(done)),
+                   "BENCH_CODE": str(code), "PMKG_ROOT": str(code)}
             proc = subprocess.Popen([sys.executable, __file__, "--child", store_kind, str(nq), label, str(cap),
-                                     str(reps)], stdout=subprocess.PIPE, env=env, cwd=ROOT, bufsize=0)
+                                     str(reps)], stdout=subprocess.PIPE, env=env, cwd=code, bufsize=0)
             fd = proc.stdout.fileno()
             pending, lines = b"", []  # read the pipe unbuffered: a buffered reader would hide lines from select
             current, started, killed = None, 0.0, False
@@ -281,29 +285,46 @@ def fmt_ms(q: dict | None) -> str:
     return f"{q['warm'] * 1000:,.1f}"
 
 
-def report(label: str, res: dict) -> str:
-    mem, ox, oxd = (res.get(s, {}) for s in STORES)
-    lines = [f"\n### ~{label} triples ({mem.get('load', ox.get('load', {})).get('quads', 0):,} quads)\n",
-             "| | rdflib memory | Oxigraph memory | Oxigraph on disk |", "|---|---:|---:|---:|"]
+def report(label: str, res: dict, previous: str | None = None) -> str:
+    """The Markdown tables of one size: load and memory, then every query (the previous revision's
+    figures, when measured, beside each store's)."""
+    kinds = [k for k in STORES if k in res]
+    cols = []
+    for k in kinds:
+        cols.append((k, k))
+        if f"prev-{k}" in res:
+            cols.append((f"prev-{k}", f"{k} ({previous}, before)"))
+    names = {"memory": "rdflib memory", "oxigraph": "Oxigraph memory", "oxigraph-dir": "Oxigraph on disk"}
+    title = lambda c: names.get(c[0], names.get(c[0][5:], c[0]) + " before")  # noqa: E731
+    quads = next((res[k]["load"]["quads"] for k, _ in cols if "load" in res[k]), 0)
+    lines = [f"\n### ~{label} triples ({quads:,} quads)\n",
+             "| | " + " | ".join(title(c) for c in cols) + " |", "|---|" + "---:|" * len(cols)]
     load = lambda r: f"{r['load']['seconds']:.2f} s" if "load" in r else "-"  # noqa: E731
-    reopen = f" (reopen {oxd['reopen']['seconds']:.3f} s)" if "reopen" in oxd else ""
-    lines.append(f"| load | {load(mem)} | {load(ox)} | {load(oxd)}{reopen} |")
+    reopen = lambda r: f" (reopen {r['reopen']['seconds']:.3f} s)" if "reopen" in r else ""  # noqa: E731
+    lines.append("| load | " + " | ".join(load(res[k]) + reopen(res[k]) for k, _ in cols) + " |")
     rss = lambda r: f"{r['rss']['mib']:,.0f} MiB" if "rss" in r else "-"  # noqa: E731
-    lines.append(f"| peak RSS | {rss(mem)} | {rss(ox)} | {rss(oxd)} |")
-    lines += ["", "| query | rows | rdflib ms | Oxigraph ms | Oxigraph disk ms | Oxigraph / rdflib |",
-              "|---|---:|---:|---:|---:|---:|"]
-    names = list(dict.fromkeys([*mem.get("queries", {}), *ox.get("queries", {})]))
-    for n in names:
-        a, b, c = (r.get("queries", {}).get(n) for r in (mem, ox, oxd))
-        rows = next((x["rows"] for x in (b, a, c) if x and "rows" in x), "-")
-        if a and b and "warm" in b:
-            ratio = (f"< {b['warm'] / a['timeout']:.3g}" if "timeout" in a else f"{b['warm'] / a['warm']:.3g}")
-        else:
-            ratio = "-"
-        lines.append(f"| {n} | {rows} | {fmt_ms(a)} | {fmt_ms(b)} | {fmt_ms(c)} | {ratio} |")
-    if any(q.get("carried") for r in (mem, ox, oxd) for q in r.get("queries", {}).values()):
+    lines.append("| peak RSS | " + " | ".join(rss(res[k]) for k, _ in cols) + " |")
+    lines += ["", "| query | rows | " + " | ".join(f"{title(c)} ms" for c in cols) + " |",
+              "|---|---:|" + "---:|" * len(cols)]
+    names_q = list(dict.fromkeys(n for k, _ in cols for n in res[k].get("queries", {})))
+    for n in names_q:
+        qs = [res[k].get("queries", {}).get(n) for k, _ in cols]
+        rows = next((x["rows"] for x in qs if x and "rows" in x), "-")
+        lines.append(f"| {n} | {rows} | " + " | ".join(fmt_ms(q) for q in qs) + " |")
+    if any(q.get("carried") for k, _ in cols for q in res[k].get("queries", {}).values()):
         lines.append("\n¹ not run again: it ran past the cap on the smaller graph.")
     return "\n".join(lines)
+
+
+def previous_tree(rev: str, folder: Path) -> Path:
+    """Revision ``rev`` of pmkg (its kg/, queries/, ontology/ ...) extracted into ``folder`` (or ``rev``
+    itself when it is a folder holding one)."""
+    if Path(rev).is_dir():
+        return Path(rev)
+    folder.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
 
 
 def main() -> None:
@@ -318,6 +339,9 @@ def main() -> None:
     ap.add_argument("--rdflib-up-to", default="70k", choices=list(SIZES),
                     help="largest size the rdflib memory store runs at (default 70k: at 700k it takes ~10 min)")
     ap.add_argument("--reuse", action="store_true", help="reuse the measurements cached in benchmarks/results/")
+    ap.add_argument("--previous", metavar="REV",
+                    help="also measure this revision of pmkg (its stores and named queries) on the same graphs")
+    ap.add_argument("--previous-only", action="store_true", help="measure only the --previous revision")
     ap.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -333,23 +357,29 @@ def main() -> None:
           f"pyoxigraph {pyoxigraph.__version__}, {os.cpu_count()} CPUs; query cap {args.cap:g} s", flush=True)
     all_results = {}
     timed_out: dict[str, set[str]] = {}
-    for label in args.sizes.split(","):
-        nq = dataset_file(label)
-        res = {}
-        for kind in args.stores.split(","):
-            if kind == "memory" and SIZES[label] > SIZES[args.rdflib_up_to]:
-                continue
-            t0 = time.perf_counter()
-            cached = RESULTS / f"bench_store-{label}-{kind}.json"
-            if args.reuse and cached.exists():
-                res[kind] = json.loads(cached.read_text())
-            else:
-                res[kind] = run_store(kind, nq, label, args.cap, args.reps, timed_out.get(kind, set()))
-                cached.write_text(json.dumps(res[kind], indent=1))
-            timed_out[kind] = {n for n, q in res[kind]["queries"].items() if "timeout" in q}
-            print(f"  {label} {kind}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
-        all_results[label] = res
-        print(report(label, res), flush=True)
+    codes: list[tuple[str, Path]] = [] if args.previous_only else [("", ROOT)]
+    with tempfile.TemporaryDirectory(prefix="bench-prev-") as tmp:
+        if args.previous:
+            codes.append(("prev-", previous_tree(args.previous, Path(tmp) / "pmkg")))
+        for label in args.sizes.split(","):
+            nq = dataset_file(label)
+            res = {}
+            for tag, code in codes:
+                for kind in args.stores.split(","):
+                    if kind == "memory" and SIZES[label] > SIZES[args.rdflib_up_to]:
+                        continue
+                    key = tag + kind
+                    t0 = time.perf_counter()
+                    cached = RESULTS / f"bench_store-{label}-{key}.json"
+                    if args.reuse and cached.exists():
+                        res[key] = json.loads(cached.read_text())
+                    else:
+                        res[key] = run_store(kind, nq, label, args.cap, args.reps, timed_out.get(key, set()), code)
+                        cached.write_text(json.dumps(res[key], indent=1))
+                    timed_out[key] = {n for n, q in res[key]["queries"].items() if "timeout" in q}
+                    print(f"  {label} {key}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+            all_results[label] = res
+            print(report(label, res, args.previous), flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "bench_store.json").write_text(json.dumps(all_results, indent=1))
 

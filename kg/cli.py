@@ -185,6 +185,17 @@ def _count(text: str) -> int:
     return n
 
 
+def _rows(text: str) -> int:
+    """A number of rows for --limit / --offset: a whole number, 0 or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{n}: give a whole number, 0 or more")
+    return n
+
+
 def _serve_arguments(p) -> None:
     """The options of ``pmkg serve`` (an argparse parser), each checked when it is read: a port out of
     range, or a timeout that is not a positive finite number, is a usage error (exit 2)."""
@@ -381,6 +392,11 @@ def parser() -> argparse.ArgumentParser:
                     help="let SERVICE call other hosts, and rdflib (--store memory) fetch a FROM graph it lacks "
                          "(refused by default: a query makes no outbound request)")
     qy.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    qy.add_argument("--limit", type=_rows, metavar="N",
+                    help="write at most N rows (0: all). Default: all, but a page of 100 in the table format and "
+                         "the query's own limit for shared-projects and sectors (1000); what was left out is said, "
+                         "with the total")
+    qy.add_argument("--offset", type=_rows, default=0, metavar="N", help="skip the first N rows (default 0)")
     _store_options(qy)
 
     rp = sub.add_parser("report", help="write the offline report page: map, timeline, funding, consortia, registries",

@@ -10,7 +10,7 @@ import sys
 
 from .errors import OK, UsageError
 from .files import atomic_write, output_file
-from .query import answer, from_text, get, listing, load
+from .query import TABLE_PAGE, answer, default_format, emit, from_text, get, listing, load
 from .reader import open_reader
 from .stats import format_stats
 from .stats import stats as count
@@ -50,21 +50,47 @@ def query(args) -> int:
         q = load(args.query)
     store = open_reader(args)   # it may build build/ first, where -o often points
     target = None if args.output in (None, "-") else output_file(args.output)   # checked before the query runs
-    ans = answer(q, params, store, base=store.base, allow_remote=getattr(args, "allow_remote", False))
-    out = ans.text(args.format, store.base)
-    if ans.empty:
-        if args.format in (None, "table") and args.output in (None, "-"):
+    ans = answer(q, params, store, base=store.base, lazy=True, allow_remote=getattr(args, "allow_remote", False))
+    fmt = args.format or default_format(ans.result)
+    limit = page_limit(q, fmt, getattr(args, "limit", None))
+    offset = getattr(args, "offset", None) or 0
+    quiet = getattr(args, "quiet", False)
+    chunks: list[str] = []
+    out = sys.stdout.buffer   # a reader that stops early (| head) is kg.cli's BrokenPipeError
+    shown = emit(ans, (lambda text: out.write(text.encode("utf-8"))) if target is None else chunks.append,
+                 fmt, store.base, limit=limit, offset=offset)
+    if target is None:
+        out.flush()
+    if shown.total == 0 and ans.result.kind != "ASK":
+        if fmt == "table" and target is None:
             print("No results.")
             return OK
-        if not args.quiet:
+        if not quiet:
             print("pmkg: the query returned no results", file=sys.stderr)
-    if target is None:
-        sys.stdout.buffer.write(out.encode("utf-8"))
-    else:
-        atomic_write(target, out)
-        if not args.quiet:
+    elif shown.cut and (fmt != "table" or ans.result.kind != "SELECT"):
+        why = " (the query's default limit)" if getattr(args, "limit", None) is None and q.limit else ""
+        print(f"pmkg: wrote {shown.note()}{why}", file=sys.stderr)
+    elif offset and shown.shown == 0:
+        msg = f"nothing after --offset {offset}: the answer has {shown.total:,} rows"
+        if fmt == "table" and target is None:
+            print(msg[0].upper() + msg[1:] + ".")
+        else:
+            print(f"pmkg: {msg}", file=sys.stderr)
+    if target is not None:
+        atomic_write(target, "".join(chunks))
+        if not quiet:
             print(f"pmkg: wrote {target}", file=sys.stderr)
     return OK
+
+
+def page_limit(q, fmt: str, asked: int | None) -> int | None:
+    """The rows ``pmkg query`` writes: ``--limit`` when given (0: all), else the query's own default
+    (header ``limit:``), and at most a page (TABLE_PAGE rows) in the table format."""
+    if asked is not None:
+        return asked or None
+    if fmt == "table":
+        return min(q.limit or TABLE_PAGE, TABLE_PAGE)
+    return q.limit
 
 
 def stats(args) -> int:

@@ -21,10 +21,11 @@ The module imports nothing heavy: rdflib is loaded only for a query that mention
 """
 from __future__ import annotations
 
+import queue
 import re
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
@@ -123,6 +124,31 @@ def query(store: Any, text: str, bindings: dict | None = None, *, allow_remote: 
     return run(checked)
 
 
+def _start(target: Callable[[], None]) -> threading.Thread | None:
+    """``target`` started in a daemon thread with a :data:`STACK_BYTES` stack; None when there is no room
+    for such a stack (a low ``ulimit -v``): the caller then runs it in its own thread."""
+    old_stack = threading.stack_size()
+    try:
+        threading.stack_size(STACK_BYTES)
+        t = threading.Thread(target=target, name="pmkg-query", daemon=True)
+        t.start()
+        return t
+    except (RuntimeError, ValueError, MemoryError):
+        return None
+    finally:
+        threading.stack_size(old_stack)
+
+
+def _raise(err: BaseException | None) -> None:
+    """Raise the query thread's exception as the CLI reports it."""
+    if isinstance(err, RecursionError):
+        raise QueryRefused("the query is nested too deeply for pmkg to parse") from None
+    if isinstance(err, RuntimeError):
+        raise QueryFailed(f"the query failed: {' '.join(str(err).split())[:300]}") from None
+    if err is not None:
+        raise err
+
+
 def run(fn: Callable[[], T]) -> T:
     """``fn()`` in a thread with a large stack and a raised recursion limit, waited for in slices so that
     Ctrl-C (KeyboardInterrupt) stops the wait at once; its exception is raised here. A RecursionError
@@ -135,18 +161,9 @@ def run(fn: Callable[[], T]) -> T:
         except BaseException as e:  # noqa: BLE001 (handed to the waiting thread)
             box["error"] = e
 
-    old_stack = threading.stack_size()
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))   # for the query thread: this one only waits
-    t: threading.Thread | None = None
-    try:
-        threading.stack_size(STACK_BYTES)
-        t = threading.Thread(target=target, name="pmkg-query", daemon=True)
-        t.start()
-    except (RuntimeError, ValueError, MemoryError):   # no room for the stack (a low ulimit -v): run here
-        t = None
-    finally:
-        threading.stack_size(old_stack)
+    t = _start(target)
     if t is None:
         sys.setrecursionlimit(old_limit)
         target()
@@ -157,11 +174,82 @@ def run(fn: Callable[[], T]) -> T:
         finally:
             if not t.is_alive():
                 sys.setrecursionlimit(old_limit)
-    err = box.get("error")
-    if isinstance(err, RecursionError):
-        raise QueryRefused("the query is nested too deeply for pmkg to parse") from None
-    if isinstance(err, RuntimeError):
-        raise QueryFailed(f"the query failed: {' '.join(str(err).split())[:300]}") from None
-    if err is not None:
-        raise err
+    _raise(box.get("error"))
     return box["value"]
+
+
+def stream(start: Callable[[], tuple[list[str], Iterator[T]] | None]) -> tuple[list[str], Iterator[T]] | None:
+    """A streamed SELECT run as :func:`run` runs a query: ``start()`` (which returns the variables and an
+    iterator of rows, or None) and the iteration of the rows both happen in the query thread, and the rows
+    reach the caller through a bounded queue waited on in slices, so Ctrl-C is obeyed while the store
+    looks for the next row too (Oxigraph may take long between rows: an ORDER BY finds them all first).
+    A caller that stops reading early (``| head``) stops the query thread at its next row."""
+    rows: queue.Queue = queue.Queue(maxsize=256)
+    stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                rows.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            first = start()
+            if first is None:
+                put(("none", None))
+                return
+            names, it = first
+            if not put(("names", names)):
+                return
+            for row in it:
+                if not put(("row", row)):
+                    return
+            put(("end", None))
+        except BaseException as e:  # noqa: BLE001 (handed to the reading thread)
+            put(("error", e))
+
+    def take() -> tuple[str, Any]:
+        while True:
+            try:
+                return rows.get(timeout=0.1)
+            except queue.Empty:
+                if t is not None and not t.is_alive() and rows.empty():
+                    return ("error", RuntimeError("the query thread ended without an answer"))
+
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
+    t = _start(produce)
+    if t is None:   # no room for the query thread: stream here (Ctrl-C then waits for the next row)
+        sys.setrecursionlimit(old_limit)
+        return start()
+    try:
+        kind, value = take()
+    except BaseException:
+        stop.set()
+        raise
+    if kind == "error":
+        stop.set()
+        _raise(value)
+    if kind == "none":
+        return None
+
+    def read() -> Iterator[T]:
+        try:
+            while True:
+                what, item = take()
+                if what == "row":
+                    yield item
+                elif what == "end":
+                    return
+                else:
+                    _raise(item)
+        finally:   # finished, failed, interrupted or abandoned: the query thread stops at its next row
+            stop.set()
+            if not t.is_alive():
+                sys.setrecursionlimit(old_limit)
+
+    return value, read()

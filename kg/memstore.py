@@ -7,12 +7,14 @@ a query gives the rows it gives in Oxigraph, only more slowly.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import ResultRow
 from rdflib.term import Identifier, Node
 
@@ -117,6 +119,13 @@ def dataset_of(nquads: bytes, base: str | None = None) -> Dataset:
     return ds
 
 
+@functools.lru_cache(maxsize=64)
+def _prepared(sparql: str, namespaces: tuple):
+    """``sparql`` parsed once (with the prefixes the store binds, as ``Dataset.query`` would): rdflib's
+    parser takes milliseconds a query, and kg.walk runs the same lookup for many nodes."""
+    return prepareQuery(sparql, initNs=dict(namespaces))
+
+
 class MemoryStore:
     """rdflib's in-memory Dataset: queries see its default graph (for a store made by
     :meth:`from_assembly`, the union of the named graphs) and each source's graph through GRAPH."""
@@ -138,9 +147,13 @@ class MemoryStore:
         """The store of an assembled graph: its named graphs, and their union as default graph."""
         return cls.from_nquads(asm.nquads(names=True, default=True), asm.config.base)
 
+    #: kg.walk looks up one node per query here, its parameter bound: rdflib joins a VALUES block with
+    #: a UNION by evaluating the UNION over the whole graph first
+    lookup_per_node = True
+
     def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> Result:
         init: dict[str, Identifier] = {Variable(k): from_ox(v) for k, v in (bindings or {}).items()}
-        res = self.ds.query(sparql, initBindings=init)
+        res = self.ds.query(_prepared(sparql, tuple(self.ds.namespaces())), initBindings=init)
         kind = res.type
         # iterating an rdflib result gives rows for a SELECT and triples for a CONSTRUCT or DESCRIBE
         if kind == "SELECT":

@@ -34,7 +34,7 @@ import io
 import json
 import re
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,14 +46,17 @@ from .config import default_base
 from .options import QUERY_FORMATS
 from .prefixes import prefixes, sparql_prolog
 from .resolve import ResolveError, Resolver
-from .store import Result, Store, Term
+from .store import Result, Store, Term, kind_of
 
 PARAM_TYPES = ("entity", "integer", "string", "country", "boolean")
 #: What a boolean parameter accepts (any case), and what each means.
 BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 #: Header keys: ``param`` and ``example`` may repeat; ``description`` is another name for ``question``;
-#: ``parameters``, ``note`` and ``hidden`` are free text.
-HEADER_KEYS = ("title", "question", "description", "param", "parameters", "example", "note", "hidden")
+#: ``parameters``, ``note`` and ``hidden`` are free text; ``algorithm`` names the graph algorithm of
+#: :mod:`kg.walk` that pmkg answers the query with (its first word), and ``limit`` the rows ``pmkg query``
+#: prints unless told otherwise.
+HEADER_KEYS = ("title", "question", "description", "param", "parameters", "example", "note", "hidden",
+               "algorithm", "limit")
 #: Output formats; ``json`` is SPARQL JSON for SELECT/ASK and JSON-LD for graphs.
 FORMATS = QUERY_FORMATS
 _NAME = re.compile(r"^_?[a-z0-9][a-z0-9-]*$")
@@ -122,6 +125,8 @@ class NamedQuery:
     example: str = ""
     path: Path | None = None
     library: bool = False      # from queries/: its header is checked strictly, unknown parameters refused
+    algorithm: str = ""        # a kg.walk algorithm that gives this query's rows (header ``algorithm:``)
+    limit: int | None = None   # rows ``pmkg query`` prints by default (header ``limit:``)
 
     @property
     def hidden(self) -> bool:
@@ -147,6 +152,12 @@ class NamedQuery:
             lines.append("Parameters: none")
         if self.example:
             lines += ["", "Example:"] + [f"  {e}" for e in self.example.splitlines()]
+        if self.limit:
+            lines += ["", f"pmkg query writes its first {self.limit} rows unless --limit says otherwise "
+                          f"(--limit 0: all); the total is reported."]
+        if self.algorithm:
+            lines += ["", "pmkg answers it by a bounded breadth-first search over the store (kg/walk.py), "
+                          "with the rows of the SPARQL below."]
         if self.path:
             lines += ["", f"File: {self.path}"]
         return "\n".join(lines) + "\n"
@@ -223,6 +234,16 @@ def from_text(text: str, name: str, path: Path | None = None, library: bool = Fa
             q.params.append(parse_param(value, where))
         elif key == "example":
             examples.append(value)
+        elif key == "algorithm":
+            from .walk import ALGORITHMS
+
+            q.algorithm = (value.split() or [""])[0]
+            if q.algorithm not in ALGORITHMS:
+                raise HeaderError(f"{where}: algorithm {q.algorithm!r} is not one of {', '.join(ALGORITHMS)}")
+        elif key == "limit":
+            if not value.split() or not value.split()[0].isdigit():
+                raise HeaderError(f"{where}: 'limit: {value}' should start with a number of rows")
+            q.limit = int(value.split()[0])
         elif strict and key not in HEADER_KEYS:
             raise HeaderError(f"{where}: unknown header key {key!r}; expected one of {', '.join(HEADER_KEYS)}")
     q.example = "\n".join(examples)
@@ -362,11 +383,16 @@ def bind_params(q: NamedQuery, params: Mapping[str, Any] | None, store: Store | 
 
 @dataclass
 class Answer:
-    """A query's result with what produced it: the query and the terms bound to its parameters."""
+    """A query's result with what produced it: the query and the terms bound to its parameters.
+
+    A streamed SELECT (``answer(..., lazy=True)`` on a store that streams) has its rows in ``stream``,
+    to be read once, and none in ``result.rows``.
+    """
 
     query: NamedQuery
     bindings: dict
     result: Result
+    stream: Iterator[tuple] | None = None
 
     @property
     def empty(self) -> bool:
@@ -394,19 +420,39 @@ def run(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None,
 
 
 def answer(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None, store: Store | None = None,
-           *, base: str | None = None, directory: Path | str | None = None, allow_remote: bool = False) -> Answer:
-    """Like :func:`run`, but keeps the query and the bound parameters with the result. The query runs
-    through :func:`kg.guard.query`: no SERVICE or remote FROM unless ``allow_remote``, deep queries
-    answered, Ctrl-C obeyed."""
+           *, base: str | None = None, directory: Path | str | None = None, algorithm: bool = True,
+           lazy: bool = False, allow_remote: bool = False) -> Answer:
+    """Like :func:`run`, but keeps the query and the bound parameters with the result.
+
+    A query whose header names an ``algorithm`` (``connection``, ``neighbourhood``) is answered by that
+    graph algorithm of :mod:`kg.walk`, which gives the rows its SPARQL gives without making the store
+    expand every entity; ``algorithm=False`` runs the SPARQL text instead. ``lazy``: a SELECT's rows
+    come in ``Answer.stream`` as the store finds them, where the store can stream (Oxigraph).
+
+    SPARQL runs through :mod:`kg.guard`: no SERVICE or remote FROM unless ``allow_remote``, deep queries
+    answered, Ctrl-C obeyed (while a streamed answer's rows are found too).
+    """
     q = query if isinstance(query, NamedQuery) else load(query, directory)
     if store is None:
         raise TypeError("give a store: kg.build.published_store() opens the project's")
     bindings = bind_params(q, params, store)
+    if algorithm and q.algorithm:
+        from .walk import ALGORITHMS
+
+        return Answer(q, bindings, ALGORITHMS[q.algorithm](store, bindings))
     # Library queries declare their prefixes; the prolog lets a user's query (and a helper) use
     # every pmkg prefix without declaring it. A later PREFIX of the same name wins.
     prolog = sparql_prolog(base or getattr(store, "base", None) or default_base())
     text, offset = prolog + q.text, prolog.count("\n")
     try:
+        streamed = None
+        if lazy and hasattr(store, "stream") and kind_of(text) == "SELECT":
+            def start():
+                guard.check(text, store, allow_remote)
+                return store.stream(text, bindings)
+            streamed = guard.stream(start)
+        if streamed is not None:
+            return Answer(q, bindings, Result("SELECT", streamed[0]), streamed[1])
         result = guard.query(store, text, bindings, allow_remote=allow_remote)
     except Exception as e:  # the store's own error type: rdflib, Oxigraph and HTTP stores differ
         syntax = syntax_error(e, text, offset, str(q.path) if q.path else q.name)
@@ -530,6 +576,11 @@ def sparql_json(result: Result) -> str:
     return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}}, ensure_ascii=False)
 
 
+def csv_cell(t: Term) -> str:
+    """A term in the W3C CSV results format: IRIs bare, literals as their text, blank nodes as _:id."""
+    return "" if t is None else ("_:" + t.value if isinstance(t, ox.BlankNode) else t.value)
+
+
 def _csv(result: Result) -> str:
     """The W3C SPARQL 1.1 CSV results format: values only (IRIs bare, literals as their text)."""
     if result.kind == "ASK":  # not defined by the W3C; this is what Jena and Fuseki write
@@ -538,8 +589,7 @@ def _csv(result: Result) -> str:
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(result.vars)
     for row in result.rows:
-        w.writerow(["" if t is None else ("_:" + t.value if isinstance(t, ox.BlankNode) else t.value)
-                    for t in row])
+        w.writerow([csv_cell(t) for t in row])
     return out.getvalue()
 
 
@@ -588,7 +638,7 @@ def _align(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _table(result: Result, base: str, hide) -> str:
+def _table(result: Result, base: str, hide, shown: "Shown | None" = None) -> str:
     if result.kind == "ASK":
         return ("yes" if result.boolean else "no") + "\n"
     short = _shortener(base)
@@ -596,6 +646,10 @@ def _table(result: Result, base: str, hide) -> str:
     header = [result.vars[i] for i in keep]
     rows = [[short(row[i]) for i in keep] for row in result.rows]
     n = len(rows)
+    if shown is not None and shown.cut:
+        return _align(header, rows) + f"({shown.note()})\n"
+    if shown is not None and shown.offset:
+        return _align(header, rows) + f"(rows {shown.offset + 1:,}-{shown.total:,} of {shown.total:,})\n"
     return _align(header, rows) + f"({n} row{'s' if n != 1 else ''})\n"
 
 
@@ -604,3 +658,125 @@ def _graph_table(result: Result, base: str) -> str:
     rows = sorted([short(t.subject), short(t.predicate), short(t.object)] for t in result.triples)
     n = len(rows)
     return _align(["subject", "predicate", "object"], rows) + f"({n} triple{'s' if n != 1 else ''})\n"
+
+
+# --- pages of a large answer, written as they come ---------------------------------------------------
+
+#: Rows the table format shows when no --limit is given: a page, with a note on how to get the rest.
+TABLE_PAGE = 100
+
+
+@dataclass
+class Shown:
+    """What :func:`emit` wrote: ``shown`` rows (or triples) from ``offset`` of ``total``, and the limit
+    that stopped it (None: everything from ``offset`` on was written)."""
+
+    shown: int
+    total: int
+    offset: int = 0
+    limit: int | None = None
+
+    @property
+    def cut(self) -> bool:
+        """True when rows after the ones shown were left out."""
+        return self.offset + self.shown < self.total
+
+    def note(self) -> str:
+        """How to get the rest, for a table's last line or stderr: empty when nothing was left out."""
+        if not self.cut:
+            return ""
+        first, last = self.offset + 1, self.offset + self.shown
+        return f"rows {first:,}-{last:,} of {self.total:,}; the next page: --offset {last}; all of them: --limit 0"
+
+
+def emit(ans: Answer, write, fmt: str | None = None, base: str | None = None, *, limit: int | None = None,
+         offset: int = 0) -> Shown:
+    """Write ``ans`` in ``fmt`` through ``write`` (a function taking text), from row ``offset`` and at
+    most ``limit`` rows (None: all): CSV, TSV and SPARQL JSON row by row as the store yields them, a
+    table once its page is complete (with a last line saying which rows of how many it shows). The rows
+    after the page are counted, not held, so the total is known. Graph results (sorted triples) and
+    ASK are written whole, ``limit`` and ``offset`` applying to the triples.
+    """
+    result = ans.result
+    fmt = fmt or default_format(result)
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    base = base or default_base()
+    if result.kind != "SELECT":
+        if result.kind in ("CONSTRUCT", "DESCRIBE"):
+            triples = sorted(result.triples, key=str)
+            part = triples[offset:None if limit is None else offset + limit]
+            result = Result(result.kind, triples=part)
+            shown = Shown(len(part), len(triples), offset, limit)
+        else:
+            shown = Shown(1, 1)
+        write(format_result(result, fmt, base, hide=set(ans.bindings)))
+        return shown
+    if fmt == "turtle":
+        raise QueryError("a SELECT result is not a graph: use --format table, csv, tsv or json, not turtle")
+    rows = ans.stream if ans.stream is not None else iter(result.rows)
+    skipped = shown_n = 0
+    page: list[tuple] = []
+    head = _row_writer(result.vars, fmt, write, base, set(ans.bindings))
+    for row in rows:
+        if skipped < offset:
+            skipped += 1
+            continue
+        if limit is not None and shown_n >= limit:
+            rest = 1 + sum(1 for _ in rows)   # counted, never held
+            break
+        shown_n += 1
+        if fmt == "table":
+            page.append(row)
+        else:
+            head(row)
+    else:
+        rest = 0
+    total = skipped + shown_n + rest
+    shown = Shown(shown_n, total, offset, limit)
+    if fmt == "table":
+        if page:   # no table at all for no rows: the caller says why (none, or none after the offset)
+            write(_table(Result("SELECT", result.vars, page), base, set(ans.bindings), shown))
+    else:
+        head(None)
+    return shown
+
+
+def _row_writer(names: list[str], fmt: str, write, base: str, hide):
+    """A function that writes one row (the header before the first; ``None`` ends the output)."""
+    state = {"rows": 0}
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+
+        def line(cells: list[str]) -> None:
+            w.writerow(cells)
+            write(buf.getvalue())
+            buf.seek(0)
+            buf.truncate()
+        line(names)
+
+        def csv_row(row: tuple | None) -> None:
+            if row is not None:
+                line([csv_cell(t) for t in row])
+        return csv_row
+    if fmt == "tsv":
+        write("\t".join(f"?{v}" for v in names) + "\n")
+
+        def tsv_row(row: tuple | None) -> None:
+            if row is not None:
+                write("\t".join(tsv_term(t) for t in row) + "\n")
+        return tsv_row
+    if fmt in ("json", "sparql-json"):
+        # the bytes json.dumps writes for the whole answer (sparql_json), one binding at a time
+        write('{"head": {"vars": ' + json.dumps(names, ensure_ascii=False) + '}, "results": {"bindings": [')
+
+        def json_row(row: tuple | None) -> None:
+            if row is None:
+                write("]}}")
+                return
+            binding = {v: _json_term(t) for v, t in zip(names, row) if t is not None}
+            write((", " if state["rows"] else "") + json.dumps(binding, ensure_ascii=False))
+            state["rows"] += 1
+        return json_row
+    return lambda row: None   # the table is written whole, once its page is complete

@@ -30,6 +30,7 @@ import re
 import socket
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -246,19 +247,31 @@ class OxigraphStore:
         _write_marker(path, {"key": key, "state": "ready", "quads": len(store), "pmkg": __version__})
         return cls(store, path, base)
 
-    def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> Result:
+    def _evaluate(self, sparql: str, bindings: dict[str, Term] | None):
         try:
             try:
                 subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
-                res = self.store.query(sparql, substitutions=subs or None)
+                return self.store.query(sparql, substitutions=subs or None)
             except RuntimeError as e:
                 if "projection" not in str(e):
                     raise
                 # Oxigraph substitutes projected variables only: join the others as a VALUES block instead
-                res = self.store.query(bind_values(sparql, bindings))
-            return result_from_ox(res, kind_of(sparql))
+                return self.store.query(bind_values(sparql, bindings))
         except SyntaxError as e:
             raise SparqlSyntaxError(str(e)) from None
+
+    def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> Result:
+        return result_from_ox(self._evaluate(sparql, bindings), kind_of(sparql))
+
+    def stream(self, sparql: str, bindings: dict[str, Term] | None = None) -> tuple[list[str], Iterator[tuple]] | None:
+        """A SELECT's variables and its rows as Oxigraph finds them, one at a time (so a large answer
+        is never held); None for the other query forms (then use :meth:`query`)."""
+        res = self._evaluate(sparql, bindings)
+        if not isinstance(res, ox.QuerySolutions):
+            return None
+        names = [v.value for v in res.variables]
+        n = len(names)
+        return names, (tuple(sol[i] for i in range(n)) for sol in res)
 
     def nquads(self, names: bool = False) -> bytes:
         """The named graphs as sorted N-Quads (the names index only when ``names``)."""
@@ -444,6 +457,17 @@ def values_clause(bindings: dict[str, Term] | None) -> str:
         names.append(f"?{k}")
         terms.append(str(v))
     return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+
+
+def values_rows(var: str, terms: list[Term]) -> str:
+    """A VALUES block of one variable and many IRIs (terms read from a store, checked like
+    :func:`values_clause`), for a query that looks up many nodes at once."""
+    if not var.isidentifier():
+        raise ValueError(f"not a SPARQL variable name: {var!r}")
+    for t in terms:
+        if not isinstance(t, ox.NamedNode) or any(c in t.value for c in '<>"{}|^`\\ \n\t'):
+            raise ValueError(f"only IRIs can be listed in VALUES ?{var}, not {t!r}")
+    return f"VALUES ?{var} {{ {' '.join(str(t) for t in terms)} }}"
 
 
 def _where_brace(sparql: str) -> int | None:

@@ -1,0 +1,245 @@
+"""Paths and neighbourhoods as graph algorithms: a bounded breadth-first search over any store.
+
+The named queries ``connection`` and ``neighbourhood`` ask for paths of up to three links between two
+entities and for the subgraph within N links of one. Written as one SPARQL query (queries/*.rq, which
+still runs in any SPARQL 1.1 tool), they bind the entity deep inside nested patterns that Oxigraph
+expands for every entity of the graph first: past a minute at 700,000 quads. Here the same answers are
+found level by level from the bound entities: each level is one small SPARQL query per batch of nodes
+(a VALUES block of the frontier), so the work follows the size of the neighbourhood, not of the graph,
+on every store (Oxigraph, rdflib, an endpoint). The rows are those of the .rq files, in their order
+(tests/test_walk.py compares them on the shipped data). ``shared-projects`` is paired here too: its
+answer grows with the square of each consortium.
+
+A *link* is a triple between two entities (organisation, project, trial, programme, grant) in either
+direction, except schema:funding and frapo:funds, which mirror schema:fundedItem.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+
+import pyoxigraph as ox
+
+from .store import Result, Store, Term, values_rows
+
+SCHEMA = "https://schema.org/"
+#: The classes of the entities a link joins.
+ENTITY_CLASSES = tuple(f"<{SCHEMA}{c}>" for c in ("Organization", "Project", "MedicalTrial", "FundingScheme",
+                                                  "MonetaryGrant"))
+#: Predicates that are not links: they mirror schema:fundedItem.
+MIRRORS = (f"<{SCHEMA}funding>", "<http://purl.org/cerif/frapo/funds>")
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+ACRONYM = "https://w3id.org/pmkg/def#acronym"
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+#: Nodes per query: a VALUES block of this many IRIs stays a small request for an endpoint.
+BATCH = 400
+
+_TYPED = f"?x a ?c . FILTER(?c IN ({', '.join(ENTITY_CLASSES)}))"
+_LINK = f"FILTER(?p NOT IN ({', '.join(MIRRORS)}))"
+
+
+def _batches(nodes: Iterable[Term]) -> Iterator[list[Term]]:
+    # only IRIs can be written in a VALUES block; pmkg mints an IRI for every entity
+    todo = sorted({n for n in nodes if isinstance(n, ox.NamedNode)}, key=lambda n: n.value)
+    for i in range(0, len(todo), BATCH):
+        yield todo[i:i + BATCH]
+
+
+def _lookup(store: Store, var: str, nodes: Iterable[Term], form: str, body: str) -> Iterator:
+    """Run ``form WHERE { body }`` for every node of ``nodes`` bound to ``?var``: as batches of a VALUES
+    block, or one node per query (its parameter bound) for a store that asks for it: rdflib joins a
+    VALUES block with a UNION by evaluating the UNION over the whole graph first."""
+    if getattr(store, "lookup_per_node", False):
+        for node in {n for n in nodes if isinstance(n, ox.NamedNode)}:
+            yield store.query(f"{form} WHERE {{ {body} }}", {var: node})
+    else:
+        for batch in _batches(nodes):
+            yield store.query(f"{form} WHERE {{ {values_rows(var, batch)}\n{body} }}")
+
+
+def links(store: Store, nodes: Iterable[Term], typed: bool = True) -> list[tuple[Term, Term, str, Term]]:
+    """Every link of ``nodes``: ``(node, predicate, direction, other)``, direction ``out`` for the triple
+    ``node predicate other`` and ``in`` for ``other predicate node``. ``typed``: the other end must be an
+    entity; else any IRI or blank node."""
+    check = _TYPED if typed else "FILTER(!isLiteral(?x))"
+    out = []
+    for res in _lookup(store, "n", nodes, "SELECT DISTINCT ?n ?p ?d ?x",
+                       f"{{ ?n ?p ?x BIND(\"out\" AS ?d) }} UNION {{ ?x ?p ?n BIND(\"in\" AS ?d) }}\n"
+                       f"{_LINK} {check}"):
+        out += [(n, p, d.value, x) for n, p, d, x in res.rows]
+    return out
+
+
+def is_entity(store: Store, node: Term) -> bool:
+    """True when ``node`` is an organisation, project, trial, programme or grant."""
+    if not isinstance(node, ox.NamedNode):
+        return False
+    return any(res.boolean for res in _lookup(store, "x", [node], "ASK", _TYPED))
+
+
+def display_names(store: Store, nodes: Iterable[Term]) -> dict[Term, list[str]]:
+    """How the .rq files name each node: ``COALESCE(?acronym, ?label, STR(?node))`` over every acronym
+    and label (a node with two acronyms gives two names, as the OPTIONAL patterns give two rows)."""
+    acronyms: dict[Term, set[str]] = defaultdict(set)
+    labels: dict[Term, set[str]] = defaultdict(set)
+    nodes = set(nodes)
+    for res in _lookup(store, "n", nodes, "SELECT ?n ?k ?v",
+                       f"{{ ?n <{ACRONYM}> ?v BIND(\"a\" AS ?k) }} UNION {{ ?n <{LABEL}> ?v BIND(\"l\" AS ?k) }}"):
+        for n, k, v in res.rows:
+            (acronyms if k.value == "a" else labels)[n].add(v.value)
+    return {n: sorted(acronyms.get(n) or labels.get(n) or {n.value}) for n in nodes}
+
+
+def _local(p: Term) -> str:
+    return re.sub(r"^.*[/#]", "", p.value)
+
+
+_ARROWS = {"out": (" —", "→ "), "in": (" ←", "— ")}
+
+
+def _hop(p: Term, d: str) -> str:
+    left, right = _ARROWS[d]
+    return f"{left}{_local(p)}{right}"
+
+
+def connection(store: Store, bindings: dict[str, Term]) -> Result:
+    """The rows of ``queries/connection.rq`` (``from``, ``to``, ``hops``, ``path``, ``via1``, ``via2``,
+    ordered by hops and path): every path of up to three links between the two entities.
+
+    Found from both ends: the links of ``from`` (level 1), the links of ``to`` (the last link), and the
+    links between the two frontiers, looked up from the smaller one.
+    """
+    a, b = bindings.get("from"), bindings.get("to")
+    if a is None or b is None:
+        return Result("SELECT", ["from", "to", "hops", "path", "via1", "via2"])
+    direct = [(p, d) for n, p, d, x in links(store, [a], typed=False) if x == b]
+    first = [(p, d, x) for _, p, d, x in links(store, [a]) if x not in (a, b)]
+    # the last link, seen from ``to``: "to p x" is the link x ←p— to
+    last: dict[Term, list[tuple[Term, str]]] = defaultdict(list)
+    for _, p, d, x in links(store, [b]):
+        if x not in (a, b):
+            last[x].append((p, "in" if d == "out" else "out"))
+    via1s = {x for _, _, x in first}
+    # links between the two frontiers (via1 -- via2), from whichever side has fewer nodes
+    middle: dict[Term, list[tuple[Term, str, Term]]] = defaultdict(list)
+    if len(via1s) <= len(last):
+        for n, p, d, x in links(store, via1s, typed=False):
+            if x in last and x != n:
+                middle[n].append((p, d, x))
+    else:
+        for n, p, d, x in links(store, last, typed=False):
+            if x in via1s and x != n:
+                middle[x].append((p, "in" if d == "out" else "out", n))
+    used = {a, b} | {x for _, _, x in first if x in last or x in middle}
+    used |= {x for steps in middle.values() for _, _, x in steps}
+    names = display_names(store, used)
+    rows: set[tuple] = set()
+    for fa in names[a]:
+        for tb in names[b]:
+            for p, d in direct:
+                rows.add((1, f"{fa}{_hop(p, d)}{tb}", None, None))
+            for p1, d1, v1 in first:
+                for p2, d2 in last.get(v1, ()):
+                    for n1 in names[v1]:
+                        rows.add((2, f"{fa}{_hop(p1, d1)}{n1}{_hop(p2, d2)}{tb}", v1, None))
+                for p2, d2, v2 in middle.get(v1, ()):
+                    for p3, d3 in last[v2]:
+                        for n1 in names[v1]:
+                            for n2 in names[v2]:
+                                rows.add((3, f"{fa}{_hop(p1, d1)}{n1}{_hop(p2, d2)}{n2}{_hop(p3, d3)}{tb}", v1, v2))
+    ordered = sorted(rows, key=lambda r: (r[0], r[1], r[2].value if r[2] else "", r[3].value if r[3] else ""))
+    return Result("SELECT", ["from", "to", "hops", "path", "via1", "via2"],
+                  [(a, b, ox.Literal(str(h), datatype=XSD_INTEGER), ox.Literal(path), v1, v2)
+                   for h, path, v1, v2 in ordered])
+
+
+def reach(store: Store, centre: Term, hops: int) -> set[Term]:
+    """Every entity within ``hops`` links of ``centre`` (itself included), level by level; empty when
+    ``centre`` is not an entity."""
+    if not is_entity(store, centre):
+        return set()
+    seen, frontier = {centre}, {centre}
+    for _ in range(hops):
+        frontier = {x for _, _, _, x in links(store, frontier)} - seen
+        if not frontier:
+            break
+        seen |= frontier
+    return seen
+
+
+def neighbourhood(store: Store, bindings: dict[str, Term]) -> Result:
+    """The triples of ``queries/neighbourhood.rq``: every statement of every entity within ``hops``
+    links of ``entity``, the labels of what they point to, and the parts of grant amounts."""
+    centre, hops = bindings.get("entity"), bindings.get("hops")
+    if centre is None or hops is None:
+        return Result("CONSTRUCT")
+    nodes = reach(store, centre, int(hops.value))
+    triples: set = set()
+    template = f"CONSTRUCT {{ ?node ?p ?o . ?o <{LABEL}> ?oLabel . ?money ?moneyP ?moneyO . }}"
+    for res in _lookup(store, "node", nodes, template,
+                       f"{{ ?node ?p ?o . OPTIONAL {{ ?o <{LABEL}> ?oLabel }} }}\n"
+                       f"UNION {{ ?node <{SCHEMA}amount> ?money . ?money ?moneyP ?moneyO }}"):
+        triples.update(res.triples)
+    return Result("CONSTRUCT", triples=sorted(triples, key=str))
+
+
+#: The members of each project or trial as shared-projects.rq lists them on each side of a pair.
+MEMBERS = """PREFIX schema: <https://schema.org/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX pmkg: <https://w3id.org/pmkg/def#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX role: <https://w3id.org/pmkg/concept/role/>
+SELECT DISTINCT ?project ?projectName ?a ?aName
+WHERE {
+  ?aMembership org:organization ?project ; org:member ?a ; org:role ?aRole .
+  ?project a ?aClass ; rdfs:label ?projectTitle .
+  ?a rdfs:label ?aName .
+  FILTER(?aRole != role:funder && ?aClass IN (schema:Project, schema:MedicalTrial))
+  MINUS { ?aMembership pmkg:uncertain true }
+  OPTIONAL { ?project pmkg:acronym ?projectAcronym }
+  BIND(COALESCE(?projectAcronym, ?projectTitle) AS ?projectName)
+}"""
+
+
+def shared_projects(store: Store, bindings: dict[str, Term]) -> Result:
+    """The rows of ``queries/shared-projects.rq``: every pair of members of the same projects, with how
+    many and which. The members of each project are read once (the .rq file's sub-query) and paired
+    here: the answer grows with the square of each consortium, which a SPARQL engine pairs, groups and
+    concatenates far more slowly than a dictionary does."""
+    # terms become small integers first: hashing and comparing pyoxigraph terms costs a call into Rust
+    member_ids: dict[tuple[str, str], int] = {}
+    members: list[tuple[Term, Term]] = []
+    by_project: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for project, name, a, a_name in store.query(MEMBERS).rows:
+        key = (a.value, str(a_name))
+        i = member_ids.get(key)
+        if i is None:
+            i = member_ids[key] = len(members)
+            members.append((a, a_name))
+        by_project[(project.value, name.value)].append(i)
+    iri = [a.value for a, _ in members]
+    pairs: dict[tuple[int, int], tuple[set, set]] = {}
+    for (project, name), ids in by_project.items():
+        ids.sort(key=iri.__getitem__)
+        for n, i in enumerate(ids):
+            for j in ids[n + 1:]:
+                if iri[i] == iri[j]:   # FILTER(STR(?a) < STR(?b))
+                    continue
+                both = pairs.get((i, j))
+                if both is None:
+                    both = pairs[(i, j)] = (set(), set())
+                both[0].add(project)
+                both[1].add(name)
+    label = [a_name.value for _, a_name in members]
+    ordered = sorted(pairs.items(), key=lambda kv: (-len(kv[1][0]), label[kv[0][0]], label[kv[0][1]],
+                                                    iri[kv[0][0]], iri[kv[0][1]]))
+    return Result("SELECT", ["a", "aName", "b", "bName", "shared", "projects"],
+                  [(*members[i], *members[j], ox.Literal(str(len(projects)), datatype=XSD_INTEGER),
+                    ox.Literal(", ".join(sorted(names))))
+                   for (i, j), (projects, names) in ordered])
+
+
+#: The named queries pmkg answers with an algorithm of this module (their .rq header says so).
+ALGORITHMS: dict[str, Callable[[Store, dict[str, Term]], Result]] = {
+    "connection": connection, "neighbourhood": neighbourhood, "shared-projects": shared_projects}
