@@ -29,21 +29,34 @@ UNION = G + "union"
 #: Named queries whose rows differ on Virtuoso 7.2.5 (Debian bookworm), and why: Virtuoso's dialect, not pmkg's
 #: store contract (the union and the named graphs are the same as everywhere, see the tests below).
 VIRTUOSO_DIFFERS = {
-    "_check-set-semantics": "a comparison (?all = ?distinct) comes back as xsd:integer 1, not xsd:boolean true",
     "_network-participations": "a boolean comes back as \"1\"^^xsd:boolean, not the canonical \"true\"",
-    "consortium": "booleans (IF / comparisons) come back as xsd:integer 0/1",
-    "sectors": "booleans (IF / comparisons) come back as xsd:integer 0/1",
+    "sectors": "booleans come back as xsd:integer 0/1, and rows differ: the IF on them counts other memberships",
     "coverage": "booleans come back as xsd:integer 0/1, and CONCAT with an unbound argument gives \"%\" "
                 "instead of no value",
     "external-ids": "IRI(CONCAT(prefix, ?unbound)) gives the bare prefix IRI instead of no value",
-    "connection": "CONCAT with a non-ASCII literal (the arrows) turns it into '?' "
-                  "(openlink/virtuoso-opensource#609, #944)",
     "organisation-portfolio": "CONCAT with a non-ASCII literal (the arrows) turns it into '?' "
                               "(openlink/virtuoso-opensource#609, #944)",
     "_stats-size": "GRAPH ?g { } (an empty pattern) matches no graph (pmkg stats counts them another way)",
     "neighbourhood": "the CONSTRUCT over three nested sub-selects (OPTIONAL with a FILTER on an outer variable) "
                      "comes back empty",
 }
+
+
+#: Queries whose only difference on Virtuoso 7 is its booleans: the `true`/`false` keywords (a bound
+#: boolean parameter, COALESCE(?x, false)) come back as xsd:integer 1/0. Their rows are compared with the
+#: published store's booleans written as Virtuoso writes them, so every other value is still checked.
+BOOLEANS_AS_INTEGERS = {"coordinators", "country-participation", "funding", "_check-set-semantics", "consortium"}
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+def virtuoso_booleans(res: Result) -> Result:
+    """``res`` with each xsd:boolean written as Virtuoso 7 writes the keywords: xsd:integer 1 or 0."""
+    def term(t):
+        if isinstance(t, ox.Literal) and t.datatype.value == XSD_BOOLEAN:
+            return ox.Literal("1" if t.value in ("true", "1") else "0",
+                              datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        return t
+    return Result(res.kind, res.vars, [tuple(term(t) for t in row) for row in res.rows])
 
 
 def run_cli(*args, env=None):
@@ -125,7 +138,10 @@ def differs(name: str):
 def test_every_named_query_gives_the_published_rows(pushed, virtuoso_server, published, name):
     from kg.build import published_store
 
-    assert canon(query_cli(name, dataset_url(virtuoso_server))) == canon(Q.run(name, store=published_store()))
+    expected = Q.run(name, store=published_store())
+    if name in BOOLEANS_AS_INTEGERS:
+        expected = virtuoso_booleans(expected)
+    assert canon(query_cli(name, dataset_url(virtuoso_server))) == canon(expected)
 
 
 def test_stats_reads_through_the_endpoint(pushed, virtuoso_server, published):
