@@ -33,7 +33,6 @@ VIRTUOSO_DIFFERS = {
     "sectors": "booleans come back as xsd:integer 0/1, and rows differ: the IF on them counts other memberships",
     "coverage": "booleans come back as xsd:integer 0/1, and CONCAT with an unbound argument gives \"%\" "
                 "instead of no value",
-    "external-ids": "IRI(CONCAT(prefix, ?unbound)) gives the bare prefix IRI instead of no value",
     "organisation-portfolio": "CONCAT with a non-ASCII literal (the arrows) turns it into '?' "
                               "(openlink/virtuoso-opensource#609, #944)",
     "_stats-size": "GRAPH ?g { } (an empty pattern) matches no graph (pmkg stats counts them another way)",
