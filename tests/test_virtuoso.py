@@ -156,6 +156,26 @@ def test_stats_reads_through_the_endpoint(pushed, virtuoso_server, published):
     assert a == b
 
 
+def test_query_through_the_authenticated_endpoint_speaks_digest(pushed, virtuoso_server, published):
+    """`pmkg query --endpoint URL --auth` answers Virtuoso's HTTP Digest challenge (/sparql-auth asks for
+    nothing else), with the rows of the open endpoint; the password is never shown, a wrong one is exit 2."""
+    url = dataset_url(virtuoso_server).replace("/sparql?", "/sparql-auth?")
+    user, password = virtuoso_server.auth.split(":", 1)
+    bare = run_cli("query", "external-ids", "--endpoint", url, "-f", "csv")
+    assert bare.returncode == 2 and "answered HTTP 401" in bare.stderr   # it does ask
+    out = run_cli("query", "external-ids", "--endpoint", url, "--auth", virtuoso_server.auth, "-f", "csv")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == run_cli("query", "external-ids", "--endpoint", dataset_url(virtuoso_server),
+                                 "-f", "csv").stdout
+    assert out.stdout.count("\n") > 10 and password not in out.stdout + out.stderr
+    env = run_cli("query", "external-ids", "--endpoint", url, "-f", "csv",
+                  env={"PMKG_ENDPOINT_AUTH": virtuoso_server.auth})
+    assert env.returncode == 0 and env.stdout == out.stdout, env.stderr
+    wrong = run_cli("query", "external-ids", "--endpoint", url, "--auth", f"{user}:wrong-pw")
+    assert wrong.returncode == 2 and "answered HTTP 401" in wrong.stderr
+    assert "wrong-pw" not in wrong.stdout + wrong.stderr and "Traceback" not in wrong.stderr
+
+
 def test_a_wrong_password_is_a_clear_error(virtuoso_server, published):
     out = run_cli("push", "--endpoint", virtuoso_server.gsp, "--union-graph", UNION, "--auth", "dba:wrong-pw")
     assert out.returncode == 2
