@@ -122,7 +122,7 @@ def _store_options(p: argparse.ArgumentParser, endpoint: bool = True) -> None:
         g.add_argument("--endpoint", metavar="URL",
                        help="query any SPARQL 1.1 endpoint instead (Oxigraph, Fuseki, GraphDB, Virtuoso, QLever ...)")
         g.add_argument("--auth", metavar="USER:PASSWORD",
-                       help="HTTP Basic credentials for --endpoint (better: $PMKG_ENDPOINT_AUTH, or a bearer token "
+                       help="credentials for --endpoint, answering its HTTP Digest or Basic challenge (better: $PMKG_ENDPOINT_AUTH, or a bearer token "
                             "in $PMKG_ENDPOINT_TOKEN, which other users cannot see in the process list)")
 
 

@@ -108,6 +108,12 @@ class Result:
         return [{v: (None if t is None else t.value) for v, t in zip(self.vars, row)} for row in self.rows]
 
 
+def is_true(lexical: str | None) -> bool:
+    """True for either lexical form of the boolean true: "true", or "1" (Virtuoso 7 writes every stored
+    xsd:boolean as 1/0)."""
+    return lexical in ("true", "1")
+
+
 class Store(Protocol):
     """What a back end offers: a SPARQL query with bound parameters over its default graph (the union
     of the named graphs), and its named graphs as N-Quads."""

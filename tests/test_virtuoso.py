@@ -176,6 +176,20 @@ def test_query_through_the_authenticated_endpoint_speaks_digest(pushed, virtuoso
     assert "wrong-pw" not in wrong.stdout + wrong.stderr and "Traceback" not in wrong.stderr
 
 
+def test_uncertain_participations_stay_uncertain_through_virtuoso(pushed, virtuoso_server, published):
+    """Virtuoso writes a stored "true"^^xsd:boolean as "1" (_network-participations differs for that); the
+    network views and the report read either lexical form, so through Virtuoso they flag the same
+    participations and records uncertain as on the published store."""
+    from kg.build import published_store
+    from kg.network import fetch
+
+    there, here = fetch(EndpointStore(dataset_url(virtuoso_server))), fetch(published_store())
+    def flagged(raw):
+        return (sorted((p["thing"], p["member"], p["role"]) for p in raw.participations if p["uncertain"]),
+                sorted(k for k, n in raw.nodes.items() if n["uncertain"]))
+    assert flagged(there) == flagged(here) and flagged(here)[0]
+
+
 def test_a_wrong_password_is_a_clear_error(virtuoso_server, published):
     out = run_cli("push", "--endpoint", virtuoso_server.gsp, "--union-graph", UNION, "--auth", "dba:wrong-pw")
     assert out.returncode == 2
