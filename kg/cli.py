@@ -122,8 +122,9 @@ def _store_options(p: argparse.ArgumentParser, endpoint: bool = True) -> None:
         g.add_argument("--endpoint", metavar="URL",
                        help="query any SPARQL 1.1 endpoint instead (Oxigraph, Fuseki, GraphDB, Virtuoso, QLever ...)")
         g.add_argument("--auth", metavar="USER:PASSWORD",
-                       help="HTTP Basic credentials for --endpoint (better: $PMKG_ENDPOINT_AUTH, or a bearer token "
-                            "in $PMKG_ENDPOINT_TOKEN, which other users cannot see in the process list)")
+                       help="credentials for --endpoint, answering its HTTP Digest or Basic challenge (better: "
+                            "$PMKG_ENDPOINT_AUTH, or a bearer token in $PMKG_ENDPOINT_TOKEN, which other users "
+                            "cannot see in the process list)")
 
 
 def _network_options(p: argparse.ArgumentParser, default_view: str | None = "landscape", focus: bool = True) -> None:

@@ -37,7 +37,7 @@ from .export import base_of
 from .memstore import MemoryStore
 from .options import NETWORK_FORMATS, NODE_KINDS, PARTICIPATION_ROLES, RELATIONS, VIEWS
 from .prefixes import CONCEPT, VOCAB_PREFIXES, instance_prefixes
-from .store import Store
+from .store import Store, is_true
 
 KINDS = NODE_KINDS
 ORGANISATION_KINDS = frozenset({"organisation", "funder"})
@@ -170,7 +170,7 @@ def fetch(source: Store | Dataset, base: str | None = None) -> Raw:
             "label": acronym or name or k, "name": name or acronym or k,
             "countries": sorted(lists.get((iri, "addressCountry"), ())),
             "sources": sorted(lists.get((iri, "source"), ())),
-            "uncertain": one("uncertain") == "true",
+            "uncertain": is_true(one("uncertain")),
         }
         if acronym:
             attrs["acronym"] = acronym
@@ -190,7 +190,7 @@ def fetch(source: Store | Dataset, base: str | None = None) -> Raw:
             continue  # a role outside the scheme or an end that is not an entity (cannot happen in valid data)
         p = merged.setdefault((thing, member, role), {"member": member, "thing": thing, "role": role,
                                                       "uncertain": False, "sources": set()})
-        p["uncertain"] |= r["uncertain"] == "true"
+        p["uncertain"] |= is_true(r["uncertain"])
         if r["source"]:
             p["sources"].add(r["source"])
         for field_, attr in (("start", "start_date"), ("end", "end_date")):

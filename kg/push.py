@@ -25,23 +25,20 @@ is ever printed (messages show the URL with any ``user:password@`` removed).
 from __future__ import annotations
 
 import os
-import threading
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 
 from .store import (
     AUTH_ENV,
     TOKEN_ENV,
+    Credentials,
     Store,
     StoreError,
     _origin,
-    auth_header,
-    http_request,
+    _send,
     names_graph,
     public_url,
     split_userinfo,
@@ -121,76 +118,6 @@ def graphs_to_push(nquads: bytes, graph: str | None = None, names: str | None = 
     out = [(g, b"".join(sorted(lines)), len(lines)) for g, lines in sorted(by_graph.items()) if g != DEFAULT]
     out.append((union_graph or DEFAULT, b"".join(sorted(union)), len(union)))
     return out
-
-
-class Credentials:
-    """USER:PASSWORD for one origin, sent the way its server asks (HTTP Digest or Basic) and up front.
-
-    A password is never sent unasked: :meth:`probe` makes one request without a body and reads the server's
-    challenge (``WWW-Authenticate``); every request after it carries the answer from the start. (Answering
-    only after a 401, as urllib's handlers do, would send each graph twice, and a server that refuses early
-    closes the connection while the graph is still being sent: a broken pipe.) A Digest answer is computed
-    by urllib's own :class:`urllib.request.HTTPDigestAuthHandler`, whose password manager holds the
-    password for this origin only; the Authorization header never follows a redirect to another origin
-    (:func:`kg.store.http_request`).
-    """
-
-    def __init__(self, url: str, auth: str) -> None:
-        if ":" not in auth:
-            raise StoreError(f"endpoint credentials must be USER:PASSWORD (from --auth or ${AUTH_ENV})")
-        self.user, password = auth.split(":", 1)
-        parts = urlsplit(url)
-        mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        mgr.add_password(None, f"{parts.scheme}://{parts.netloc}/", self.user, password)
-        self._digest = urllib.request.HTTPDigestAuthHandler(mgr)
-        self._basic = auth_header(auth)
-        self._challenge: dict[str, str] | None = None
-        self._scheme: str | None = None   # 'digest', 'basic' or None (the server asks for nothing)
-        self._lock = threading.Lock()
-
-    def probe(self, url: str, timeout: float) -> None:
-        """Ask ``url`` (HEAD, no body) which scheme it wants; remember its challenge."""
-        req = urllib.request.Request(url, method="HEAD")
-        try:
-            urllib.request.build_opener().open(req, timeout=timeout).close()
-        except urllib.error.HTTPError as e:
-            if e.code == 401:
-                for header in e.headers.get_all("WWW-Authenticate") or []:
-                    scheme, _, rest = header.partition(" ")
-                    if scheme.lower() == "digest":
-                        items = urllib.request.parse_http_list(rest)
-                        with self._lock:
-                            self._scheme, self._challenge = "digest", urllib.request.parse_keqv_list(items)
-                        return
-                    if scheme.lower() == "basic":
-                        self._scheme = "basic"
-        except (urllib.error.URLError, OSError):
-            pass   # the request itself reports an unreachable server
-
-    def header(self, method: str, url: str, body: bytes | None) -> dict[str, str]:
-        """The Authorization header for this request, as the server's challenge asks."""
-        if self._scheme == "basic":
-            return self._basic
-        if self._scheme == "digest" and self._challenge is not None:
-            with self._lock:   # the nonce count goes up by one per request, whatever the thread
-                value = self._digest.get_authorization(urllib.request.Request(url, data=body, method=method),
-                                                       self._challenge)
-            return {"Authorization": f"Digest {value}"} if value else {}
-        return {}
-
-
-def _send(method: str, url: str, body: bytes | None, headers: dict[str, str], creds: Credentials | None,
-          timeout: float, what: str) -> tuple[int, str, bytes]:
-    """One request with the credentials' answer; on a 401 (a nonce gone stale), probe again and retry once."""
-    for attempt in (1, 2):
-        auth = creds.header(method, url, body) if creds else {}
-        try:
-            return http_request(method, url, data=body, headers={**headers, **auth}, timeout=timeout, what=what)
-        except StoreError as e:
-            if creds is None or attempt == 2 or " answered HTTP 401" not in str(e):
-                raise
-            creds.probe(url, timeout)
-    raise AssertionError("unreachable")
 
 
 def graph_prefix(base: str | None) -> str:

@@ -44,6 +44,7 @@ from .network import (
     run_query,
 )
 from .pages import LIB, inline_script, script_json
+from .store import is_true
 
 TEMPLATE = "report.html"
 VEGA = LIB / "vega"
@@ -127,7 +128,7 @@ def read(store, base: str | None = None) -> ReportSource:
                                            "currency": None, "start": None, "end": None, "uncertain": False,
                                            "sources": set()})
         g["items"].add(key(r["item"]))
-        g["uncertain"] |= r["uncertain"] == "true"
+        g["uncertain"] |= is_true(r["uncertain"])
         if r["source"]:
             g["sources"].add(r["source"])
         for k, v in (("name", r["name"]), ("funder", r["funder"] and key(r["funder"])),

@@ -28,6 +28,7 @@ import json
 import os
 import re
 import socket
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -105,6 +106,12 @@ class Result:
     def strings(self) -> list[dict[str, str | None]]:
         """SELECT rows as dicts of strings (IRIs and lexical forms), None where unbound."""
         return [{v: (None if t is None else t.value) for v, t in zip(self.vars, row)} for row in self.rows]
+
+
+def is_true(lexical: str | None) -> bool:
+    """True for either lexical form of the boolean true: "true", or "1" (Virtuoso 7 writes every stored
+    xsd:boolean as 1/0)."""
+    return lexical in ("true", "1")
 
 
 class Store(Protocol):
@@ -440,6 +447,76 @@ def http_request(method: str, url: str, *, data: bytes | None = None, headers: d
         raise StoreError(f"cannot talk to the {what} {shown}: {_oneline(e)}") from None
 
 
+class Credentials:
+    """USER:PASSWORD for one origin, sent the way its server asks (HTTP Digest or Basic) and up front.
+
+    A password is never sent unasked: :meth:`probe` makes one request without a body and reads the server's
+    challenge (``WWW-Authenticate``); every request after it carries the answer from the start. (Answering
+    only after a 401, as urllib's handlers do, would send each graph twice, and a server that refuses early
+    closes the connection while the graph is still being sent: a broken pipe.) A Digest answer is computed
+    by urllib's own :class:`urllib.request.HTTPDigestAuthHandler`, whose password manager holds the
+    password for this origin only; the Authorization header never follows a redirect to another origin
+    (:func:`http_request`).
+    """
+
+    def __init__(self, url: str, auth: str) -> None:
+        if ":" not in auth:
+            raise StoreError(f"endpoint credentials must be USER:PASSWORD (from --auth or ${AUTH_ENV})")
+        self.user, password = auth.split(":", 1)
+        parts = urlsplit(url)
+        mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        mgr.add_password(None, f"{parts.scheme}://{parts.netloc}/", self.user, password)
+        self._digest = urllib.request.HTTPDigestAuthHandler(mgr)
+        self._basic = auth_header(auth)
+        self._challenge: dict[str, str] | None = None
+        self.scheme: str | None = None   # 'digest', 'basic' or None (the server asks for nothing)
+        self._lock = threading.Lock()
+
+    def probe(self, url: str, timeout: float) -> None:
+        """Ask ``url`` (HEAD, no body) which scheme it wants; remember its challenge."""
+        req = urllib.request.Request(url, method="HEAD")
+        try:
+            urllib.request.build_opener().open(req, timeout=timeout).close()
+        except urllib.error.HTTPError as e:
+            if e.code == 401:
+                for header in e.headers.get_all("WWW-Authenticate") or []:
+                    scheme, _, rest = header.partition(" ")
+                    if scheme.lower() == "digest":
+                        items = urllib.request.parse_http_list(rest)
+                        with self._lock:
+                            self.scheme, self._challenge = "digest", urllib.request.parse_keqv_list(items)
+                        return
+                    if scheme.lower() == "basic":
+                        self.scheme = "basic"
+        except (urllib.error.URLError, OSError):
+            pass   # the request itself reports an unreachable server
+
+    def header(self, method: str, url: str, body: bytes | None) -> dict[str, str]:
+        """The Authorization header for this request, as the server's challenge asks."""
+        if self.scheme == "basic":
+            return self._basic
+        if self.scheme == "digest" and self._challenge is not None:
+            with self._lock:   # the nonce count goes up by one per request, whatever the thread
+                value = self._digest.get_authorization(urllib.request.Request(url, data=body, method=method),
+                                                       self._challenge)
+            return {"Authorization": f"Digest {value}"} if value else {}
+        return {}
+
+
+def _send(method: str, url: str, body: bytes | None, headers: dict[str, str], creds: Credentials | None,
+          timeout: float, what: str) -> tuple[int, str, bytes]:
+    """One request with the credentials' answer; on a 401 (a nonce gone stale), probe again and retry once."""
+    for attempt in (1, 2):
+        auth = creds.header(method, url, body) if creds else {}
+        try:
+            return http_request(method, url, data=body, headers={**headers, **auth}, timeout=timeout, what=what)
+        except StoreError as e:
+            if creds is None or attempt == 2 or " answered HTTP 401" not in str(e):
+                raise
+            creds.probe(url, timeout)
+    raise AssertionError("unreachable")
+
+
 def values_clause(bindings: dict[str, Term] | None) -> str:
     """A SPARQL VALUES block binding each variable to its term, written by rdflib's ``n3()`` (which
     escapes quotes and brackets, so a hostile value stays one term and cannot change the query)."""
@@ -578,13 +655,20 @@ class EndpointStore:
 
     Queries are sent with POST (form-encoded ``query=``, SPARQL 1.1 Protocol); parameters travel as a
     VALUES block (:func:`bind_values`). Results are read as SPARQL JSON/XML/TSV or as an RDF graph.
+    ``auth`` (USER:PASSWORD, or in the URL, or $PMKG_ENDPOINT_AUTH) answers the server's HTTP Digest or
+    Basic challenge with :class:`Credentials`, as ``pmkg push`` does; ``token`` is sent as a bearer token.
     """
 
     def __init__(self, url: str, *, auth: str | None = None, token: str | None = None,
                  timeout: float = 60.0, base: str | None = None) -> None:
         url, userinfo = split_userinfo(url)
         self.url, self.dataset = split_dataset(url)
-        self.headers = auth_header(auth or userinfo, token)
+        # a bearer token travels as a header; USER:PASSWORD answers the server's challenge (Basic or
+        # Digest, found by one probe before the first query), as pmkg push does
+        self.headers = auth_header(None, token) if token or os.environ.get(TOKEN_ENV) else {}
+        password = None if self.headers else (auth or userinfo or os.environ.get(AUTH_ENV))
+        self._creds = Credentials(self.url, password) if password else None
+        self._probed = False
         self.timeout = timeout
         self.base = base
         self._named: list[str] | None = None
@@ -592,8 +676,14 @@ class EndpointStore:
     def _post(self, form: list[tuple[str, str]], accept: str = _ACCEPT) -> tuple[str, bytes]:
         headers = {**self.headers, "Accept": accept,
                    "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
-        _, ctype, body = http_request("POST", self.url, data=urlencode(form).encode("utf-8"),
-                                      headers=headers, timeout=self.timeout)
+        creds = self._creds
+        if creds is not None and not self._probed:
+            creds.probe(self.url, self.timeout)
+            if creds.scheme is None:   # no challenge to a bare HEAD (or no HEAD): Basic, sent up front
+                creds.scheme = "basic"
+            self._probed = True
+        _, ctype, body = _send("POST", self.url, urlencode(form).encode("utf-8"), headers, creds,
+                               self.timeout, "SPARQL endpoint")
         return ctype, body
 
     def _dataset(self) -> list[tuple[str, str]]:
