@@ -265,6 +265,17 @@ def oxigraph_server(tmp_path_factory):
         stop_process(proc)
 
 
+def empty_server(url: str) -> None:
+    """Empty the session's Oxigraph server (``CLEAR ALL``), so that what one test module pushed into it
+    is not there for the next (test_push expects exactly the session project's graphs)."""
+    import urllib.request
+
+    req = urllib.request.Request(url + "/update", data=b"CLEAR ALL", method="POST",
+                                 headers={"Content-Type": "application/sparql-update"})
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        resp.read()
+
+
 def kept_data(folder: Path, name: str) -> Path:
     """The data file of the kept import ``name`` in ``folder`` (the one its manifest names)."""
     from kg.importers.kept import read_manifest

@@ -12,7 +12,7 @@ import threading
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, ONTOLOGY, ROOT
+from conftest import DATA, ONTOLOGY, ROOT, empty_server
 
 from kg import query as Q
 from kg.store import EndpointStore, OxigraphStore
@@ -71,6 +71,7 @@ def stores(stress, tmp_path_factory, oxigraph_server):
         httpd.shutdown()
         httpd.server_close()
         app.close()
+        empty_server(oxigraph_server)   # the stress graph's imports must not be there for test_push
 
 
 def canon(res):
