@@ -22,6 +22,7 @@ It binds 127.0.0.1 unless told otherwise.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import math
 import re
@@ -120,7 +121,7 @@ class QueryWorker:
         import subprocess
         from multiprocessing.connection import Connection
 
-        proc = subprocess.Popen([sys.executable, "-c", "from kg.serve_worker import worker_process; worker_process()"],
+        proc = subprocess.Popen([sys.executable, "-c", "from kg.serve_named import worker_process; worker_process()"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
                                 # its own session: Ctrl-C in the terminal reaches the server, which
                                 # stops the workers, and no worker prints a KeyboardInterrupt traceback
@@ -373,6 +374,11 @@ def _catalogue() -> list:
         return []
 
 
+def _same_text(a: str, b: str) -> bool:
+    """The same query text, whatever the line ends (a browser's form sends CRLF) and outer space."""
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
 def terms(bindings: dict) -> dict[str, str]:
     """Bound terms as N-Triples text, which crosses to a worker process (kg.serve_worker parses it)."""
     return {k: str(v) for k, v in bindings.items()}
@@ -413,6 +419,7 @@ class Endpoint:
                                retry_after=math.ceil(min(self.config.timeout, 60)))
         self.size = self.pool.workers[0].size
         self.catalogue = _catalogue()
+        self.named = {q.name: q for q in self.catalogue}
         self.base = base
 
     def close(self) -> None:
@@ -479,6 +486,9 @@ class Endpoint:
             except HTTPProblem as e:   # the page reads errors as JSON: message, and line, column, token
                 body = json.dumps({"error": e.message, **e.where}, ensure_ascii=False).encode("utf-8")
                 return e.status, [("Content-Type", "application/json"), *e.headers], body
+        if path == "/named":
+            self._only(method, "GET")
+            return self._named_route(environ, deadline)
         if path in ("/update", "/store", "/data"):
             raise HTTPProblem(403, "this endpoint is read-only: updates and Graph Store writes are not accepted")
         if path not in ("/sparql", "/query"):
@@ -546,9 +556,8 @@ class Endpoint:
     def _api_run(self, data: dict, deadline: float) -> tuple[int, list[tuple[str, str]], bytes]:
         """Run the page's query with its parameters bound as `pmkg query` binds them (kg.query.bind_params:
         entities resolved by name, acronym, id or IRI; integers checked against their range)."""
-        from .query import ParameterError, bind_params
-
         q = self._page_query(data)
+
         raw = data.get("params") or {}
         if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, (str, int))
                                                 for k, v in raw.items()):
@@ -563,22 +572,87 @@ class Endpoint:
         if (not isinstance(offset, int) or offset < 0
                 or (limit is not None and (not isinstance(limit, int) or limit < 1))):
             raise HTTPProblem(400, "limit and offset must be whole numbers (limit at least 1)")
-        try:
-            bindings = bind_params(q, params, resolver=Resolver(PoolStore(self, deadline), self.base))
-        except ParameterError as e:
-            raise HTTPProblem(400, str(e).replace("--param ", "")) from None
-        req = {"query": q.text, "format": [fmt], "bindings": terms(bindings), "max_rows": self.config.max_rows,
-               "limit": limit, "offset": offset}
-        kind, key, body, more = self.run(req, deadline)
+        named = self.named.get(data["name"]) if isinstance(data.get("name"), str) else None
+        if not (named and named.algorithm and _same_text(named.text, q.text)):
+            # the user's own text (or an edited named query): its SPARQL runs as written, whatever its header says
+            named = dataclasses.replace(q, algorithm="")
+        kind, key, body, more, bound = self._run_named(named, params, [fmt], None, limit, offset, deadline)
         headers = [("Content-Type", "application/json" if key == "table" else _media_type(key)),
                    ("X-PMKG-Kind", kind), ("X-PMKG-More", "true" if more else "false"),
-                   ("X-PMKG-Bound", ",".join(bindings)), ("X-PMKG-Max-Rows", str(self.config.max_rows))]
+                   ("X-PMKG-Bound", ",".join(bound)), ("X-PMKG-Max-Rows", str(self.config.max_rows))]
+        if named.algorithm:   # says that the rows come from the search of kg.walk, not the text's SPARQL
+            headers.append(("X-PMKG-Algorithm", named.algorithm))
         if key != "table":
             name = data.get("name") if isinstance(data.get("name"), str) else ""
             stem = re.sub(r"[^a-z0-9-]+", "-", (name or "").lower()).strip("-") or "query"
             ext = {"json": "json", "jsonld": "jsonld", "xml": "xml", "rdfxml": "rdf", "turtle": "ttl", "nt": "nt",
                    "csv": "csv", "tsv": "tsv"}[key]
             headers.append(("Content-Disposition", f'attachment; filename="{stem}.{ext}"'))
+        return 200, headers, body
+
+    def _run_named(self, q, params: dict[str, str], fmt: list[str] | None, accept: str | None,
+                   limit: int | None, offset: int, deadline: float) -> tuple[str, str, bytes, bool, list[str]]:
+        """Run query ``q`` (a kg.query.NamedQuery) with ``params`` on a worker: (kind, format key, body,
+        more, bound parameter names). A query whose header names an algorithm (``connection``,
+        ``neighbourhood``) is answered in the worker by kg.query.answer, with the bounded search of
+        kg.walk, as `pmkg query` answers it; any other has its parameters bound here (kg.query.bind_params)
+        and its SPARQL run."""
+        from .query import ParameterError, bind_params
+
+        if q.algorithm:
+            req = {"algorithm": {"name": q.name, "text": q.text}, "params": params, "base": self.base,
+                   "format": fmt, "accept": accept, "max_rows": self.config.max_rows, "limit": limit,
+                   "offset": offset}
+            kind, key, body, more = self.run(req, deadline)
+            bound = [p.name for p in q.params if params.get(p.name) or p.default is not None]
+            return kind, key, body, more, bound
+        try:
+            bindings = bind_params(q, params, resolver=Resolver(PoolStore(self, deadline), self.base))
+        except ParameterError as e:
+            raise HTTPProblem(400, str(e).replace("--param ", "")) from None
+        req = {"query": q.text, "format": fmt, "accept": accept, "bindings": terms(bindings),
+               "max_rows": self.config.max_rows, "limit": limit, "offset": offset}
+        kind, key, body, more = self.run(req, deadline)
+        return kind, key, body, more, list(bindings)
+
+    def _named_route(self, environ, deadline: float) -> tuple[int, list[tuple[str, str]], bytes]:
+        """/named?name=NAME&param=KEY=VALUE...: a named query of the catalogue with its parameters (as
+        `pmkg query NAME --param KEY=VALUE`), in the formats, paging and row cap of /sparql."""
+        qs = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        unknown = sorted(set(qs) - {"name", "param", "format", "limit", "offset"})
+        if unknown:
+            raise HTTPProblem(400, f"unknown request parameter {unknown[0][:40]!r}: give name, param=KEY=VALUE, "
+                                   f"format, limit, offset")
+        names = qs.get("name", [])
+        if len(names) != 1 or names[0] not in self.named:
+            close = difflib.get_close_matches(names[0], list(self.named), 3) if len(names) == 1 else []
+            raise HTTPProblem(400, f"no named query {(names or [''])[0][:60]!r}"
+                                   + (f" (did you mean {', '.join(close)}?)" if close else "")
+                                   + "; see /api/queries")
+        params: dict[str, str] = {}
+        for item in qs.get("param", []):
+            key, eq, value = item.partition("=")
+            if not eq or not key or key in params or len(value) > 1000:
+                raise HTTPProblem(400, f"param {item[:60]!r}: give param=KEY=VALUE, each key once, a value of "
+                                       f"at most 1000 characters")
+            params[key] = value
+        try:
+            limit = int(qs["limit"][0]) if "limit" in qs else None
+            offset = int(qs["offset"][0]) if "offset" in qs else 0
+        except ValueError:
+            raise HTTPProblem(400, "limit and offset must be whole numbers") from None
+        if offset < 0 or (limit is not None and limit < 1):
+            raise HTTPProblem(400, "limit and offset must be whole numbers (limit at least 1)")
+        if any(f.strip().lower() == "table" for f in qs.get("format", [])):
+            raise HTTPProblem(406, "format 'table' is the query page's own: use json, xml, csv or tsv")
+        _, key, body, more, _ = self._run_named(self.named[names[0]], params, qs.get("format"),
+                                                environ.get("HTTP_ACCEPT"), limit, offset, deadline)
+        headers = [("Content-Type", _media_type(key)), ("Vary", "Accept"),
+                   ("X-PMKG-Max-Rows", str(self.config.max_rows))]
+        if more:
+            headers.append(("X-PMKG-Truncated", "true"))
+        if self.named[names[0]].algorithm:
+            headers.append(("X-PMKG-Algorithm", self.named[names[0]].algorithm))
         return 200, headers, body
 
     def _entity(self, environ, deadline: float) -> tuple[int, list[tuple[str, str]], bytes]:

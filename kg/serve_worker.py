@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+from collections.abc import Callable
 from typing import IO, Any, cast
 
 #: result format key -> (media type, pyoxigraph QueryResultsFormat name)
@@ -387,16 +388,22 @@ def execute(store, req: dict, prefixes: dict[str, str] | None = None) -> tuple[s
         res.serialize(cast(IO[bytes], sink), ox.RdfFormat.N_TRIPLES)
     except _Full:
         pass
-    nt = sink.kept()
+    return _graph_answer(kind, fmt, sink.kept(), sink.full, prefixes)
+
+
+def _graph_answer(kind: str, fmt: str, nt: bytes, more: bool, prefixes: dict[str, str] | None):
+    """A graph (N-Triples) in format key ``fmt``: (kind, fmt, body, more)."""
+    import pyoxigraph as ox
+
     if fmt == TABLE:
-        return kind, fmt, _graph_table(nt), sink.full
+        return kind, fmt, _graph_table(nt), more
     if fmt == "nt":
-        return kind, fmt, nt, sink.full
+        return kind, fmt, nt, more
     rf = getattr(ox.RdfFormat, GRAPH_FORMATS[fmt][1])
     triples = ox.parse(nt, ox.RdfFormat.N_TRIPLES)
     if rf == ox.RdfFormat.TURTLE:
-        return kind, fmt, ox.serialize(triples, format=rf, prefixes=prefixes or {}) or b"", sink.full
-    return kind, fmt, ox.serialize(triples, format=rf) or b"", sink.full
+        return kind, fmt, ox.serialize(triples, format=rf, prefixes=prefixes or {}) or b"", more
+    return kind, fmt, ox.serialize(triples, format=rf) or b"", more
 
 
 # --- the worker process -----------------------------------------------------------------------------
@@ -448,7 +455,7 @@ def limit_memory(extra_bytes: int) -> int:
     return cap
 
 
-def _worker_main(inbox, outbox, setup: dict) -> None:
+def _worker_main(inbox, outbox, setup: dict, answer: Callable = execute) -> None:
     """Worker loop: hold the store, answer requests from ``inbox`` on ``outbox`` until the pipe closes."""
     sys.setrecursionlimit(RECURSION_LIMIT)
     try:
@@ -469,7 +476,7 @@ def _worker_main(inbox, outbox, setup: dict) -> None:
         except (EOFError, OSError):
             return
         try:
-            outbox.send(("ok", *execute(store, req, prefixes)))
+            outbox.send(("ok", *answer(store, req, prefixes)))
         except Problem as e:
             outbox.send(("problem", e.status, e.message, e.where))
         except MemoryError:
@@ -481,9 +488,10 @@ def _worker_main(inbox, outbox, setup: dict) -> None:
             outbox.send(("problem", 400, f"query failed: {' '.join(str(e).split())[:500]}", {}))
 
 
-def worker_process() -> None:
+def worker_process(answer: Callable = execute) -> None:
     """Entry point of a worker process: requests on stdin, answers on stdout (pickled, by
-    multiprocessing.connection), the setup (source, prefixes, memory) as the first message."""
+    multiprocessing.connection), the setup (source, prefixes, memory) as the first message; each
+    request answered by ``answer`` (:func:`execute`, or kg.serve_named's, which adds named queries)."""
     import os
     import threading
     from multiprocessing.connection import Connection
@@ -493,6 +501,6 @@ def worker_process() -> None:
     sys.stdout = sys.stderr
     setup = inbox.recv()
     threading.stack_size(STACK_BYTES)
-    t = threading.Thread(target=_worker_main, args=(inbox, outbox, setup), name="pmkg-worker")
+    t = threading.Thread(target=_worker_main, args=(inbox, outbox, setup, answer), name="pmkg-worker")
     t.start()
     t.join()

@@ -301,3 +301,43 @@ def test_the_uncertain_parameter_gives_the_same_answer_through_a_values_block(me
     expected = canon(Q.run(name, params, memory))
     assert expected[1]
     assert canon(Q.run(name, params, ValuesBinding())) == expected
+
+
+def test_portfolio_routes_come_once_per_title_and_acronym_of_each_step():
+    """organisation-portfolio's three-step routes name each step by its acronym, else its title; an
+    entity with two titles and no acronym, or two acronyms, gives each route as often as the OPTIONAL
+    the query had before its rewrite for Oxigraph (a UNION joined to the path), on Oxigraph and rdflib."""
+    from rdflib import Dataset
+
+    from kg.memstore import MemoryStore
+    from kg.store import OxigraphStore
+
+    org, pm, role = "http://www.w3.org/ns/org#", "https://w3id.org/pmkg/def#", "https://w3id.org/pmkg/concept/role/"
+    label, pref = "http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel"
+    x = "https://example.org/"
+    lines = [f'<{role}{r}> <{pref}> "{r}" .' for r in ("partner", "participant")]
+    lines += [f'<{x}a> <{label}> "A" .', f'<{x}v1> <{label}> "V one" .', f'<{x}v1> <{label}> "V uno" .',
+              f'<{x}v2> <{label}> "V two" .', f'<{x}v2> <{pm}acronym> "X" .', f'<{x}v2> <{pm}acronym> "Y" .',
+              f'<{x}p> <{label}> "P" .']
+    for i, (member, target, r) in enumerate((("a", "v1", "partner"), ("v1", "v2", "partner"),
+                                            ("v2", "p", "participant"))):
+        lines += [f"<{x}m{i}> <{org}member> <{x}{member}> .", f"<{x}m{i}> <{org}organization> <{x}{target}> .",
+                  f"<{x}m{i}> <{org}role> <{role}{r}> ."]
+    nt = "\n".join(lines) + "\n"
+    new = Q.get("organisation-portfolio")
+    old_text = new.text
+    for v, n in (("via1", "v1"), ("via2", "v2")):   # the query as it was: an OPTIONAL after the path
+        union = (f"{{ ?{v} pmkg:acronym ?{n}Acronym }} UNION {{ ?m{n[1]} org:organization ?{v} "
+                 f"FILTER NOT EXISTS {{ ?{v} pmkg:acronym ?{n}Other }} }}")
+        assert union in old_text, "the query's acronym UNION changed: update this test"
+        old_text = old_text.replace(union, f"OPTIONAL {{ ?{v} pmkg:acronym ?{n}Acronym }}")
+    old = Q.from_text(old_text, "organisation-portfolio", library=True)
+    ds = Dataset(default_union=True)
+    ds.parse(data=nt, format="nquads")
+    start = {"organisation": ox.NamedNode(f"{x}a")}
+    for store in (OxigraphStore.from_nquads(nt.encode()), MemoryStore(ds)):
+        rows = [r["route"] for r in Q.answer(new, start, store).result.strings()]
+        assert rows == [r["route"] for r in Q.answer(old, start, store).result.strings()]
+        three = sorted(r for r in rows if r.count("→") == 3)
+        assert three == sorted(f"A → partner of V {t} → partner of {a} → participant of P"
+                               for t in ("one", "uno") for a in ("X", "Y")), rows

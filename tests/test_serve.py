@@ -262,3 +262,120 @@ def test_serve_a_persistent_store(tmp_path, mini_assembly):
         assert (folder / MARKER).is_file()
     finally:
         stop_process(proc)
+
+
+# --- named queries by name: /named, and the page's /api/run with the name of an unedited query ---------
+
+def named(base, name, *params, accept=None, **extra):
+    qs = urllib.parse.urlencode([("name", name), *[("param", p) for p in params], *extra.items()])
+    return http(f"{base}/named?{qs}", headers={"Accept": accept} if accept else {})
+
+
+def _rows(body: bytes) -> list[tuple]:
+    data = json.loads(body)
+    names = data["head"]["vars"]
+    return [tuple(b.get(v, {}).get("value") for v in names) for b in data["results"]["bindings"]]
+
+
+@pytest.fixture(scope="module")
+def published_store(published):
+    from kg.build import published_store
+
+    return published_store(quiet=True)
+
+
+def test_named_route_gives_the_rows_of_query_answer(server, published_store):
+    """connection (answered by the search of kg.walk) and a SPARQL named query: the rows, in their order,
+    that kg.query.answer gives on the published store; the params resolved as `pmkg query` resolves them."""
+    from kg.query import answer
+
+    base, _ = server
+    for name, params in (("connection", {"from": "GMS", "to": "ECHoS"}), ("connection", {}),
+                         ("organisation-portfolio", {"organisation": "KI"})):
+        want = answer(name, params, published_store).result
+        assert want.rows, f"{name} {params} has rows on the shipped data"
+        got = []
+        for offset in range(0, len(want.rows), MAX_ROWS):   # paged past the row cap
+            status, headers, body = named(base, name, *(f"{k}={v}" for k, v in params.items()),
+                                          offset=str(offset), accept="application/sparql-results+json")
+            assert status == 200, body
+            assert (headers["X-PMKG-Algorithm"] == "connection") == (name == "connection")
+            got += _rows(body)
+        assert got == [tuple(None if t is None else t.value for t in row) for row in want.rows]
+    # the other result formats of /sparql, here CSV
+    status, headers, body = named(base, "connection", "to=ECHoS", format="csv")
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    want = answer("connection", {"to": "ECHoS"}, published_store).result
+    assert [r["path"] for r in csv.DictReader(io.StringIO(body.decode("utf-8")))] == \
+        [row[want.vars.index("path")].value for row in want.rows]
+
+
+def test_named_route_neighbourhood_is_the_graph_of_query_answer_and_capped(server, published_store):
+    from kg.query import answer
+
+    base, _ = server
+    want = answer("neighbourhood", {"entity": "ECHoS", "hops": "1"}, published_store).result
+    assert len(want.triples) > MAX_ROWS, "enough triples to meet the row cap"
+    status, headers, body = named(base, "neighbourhood", "entity=ECHoS", "hops=1", format="nt")
+    assert status == 200 and headers["X-PMKG-Algorithm"] == "neighbourhood"
+    assert headers["X-PMKG-Truncated"] == "true"
+    lines = body.decode("utf-8").splitlines()
+    assert lines == [f"{t} ." for t in want.triples[:MAX_ROWS]]
+    status, headers, body = named(base, "neighbourhood", "entity=ECHoS", "hops=1", format="nt",
+                                  offset=str(len(want.triples) - 3))
+    assert status == 200 and "X-PMKG-Truncated" not in headers
+    assert body.decode("utf-8").splitlines() == [f"{t} ." for t in want.triples[-3:]]
+
+
+def test_named_route_rejects_unknown_names_and_parameters(server):
+    base, _ = server
+    for args, message in ((("conection",), "did you mean connection"),
+                          (("connection", "via=KI"), "has no parameter 'via'"),
+                          (("connection", "to=No such organisation at all"), "no entity has that name"),
+                          (("neighbourhood", "hops=9"), "between 1 and 3"),
+                          (("connection", "to"), "param=KEY=VALUE"),
+                          (("connection", "to=KI", "to=GMS"), "each key once")):
+        status, _, body = named(base, *args)
+        assert status == 400 and message in body.decode("utf-8"), (args, body)
+    status, _, body = http(f"{base}/named?name=connection&query=ASK%7B%7D")
+    assert status == 400 and b"unknown request parameter 'query'" in body
+    status, _, body = named(base, "connection", limit="0")
+    assert status == 400 and b"limit at least 1" in body
+
+
+def test_named_route_is_read_only(server):
+    base, _ = server
+    status, headers, _ = http(f"{base}/named?name=connection", method="POST", data=b"name=connection",
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 405 and headers["Allow"] == "GET"
+    # an entity parameter is a name to resolve, never text pasted into the query
+    status, _, body = named(base, "connection", 'to=x" } DELETE WHERE { ?s ?p ?o } #')
+    assert status == 400 and b"no entity has that name" in body
+    assert get(base, "ASK { ?s ?p ?o }", accept="application/sparql-results+json")[2].count(b"true") == 1
+
+
+def test_page_runs_an_unedited_named_query_with_its_algorithm(server, published_store):
+    """The page sends the query's text and its name: the unedited text of connection is answered by the
+    search (X-PMKG-Algorithm), an edited text by its own SPARQL, with the same rows here."""
+    from kg.query import answer
+    from kg.query import get as named_query
+
+    base, _ = server
+    text = named_query("connection").text
+
+    def run(body):
+        return http(f"{base}/api/run", method="POST", data=json.dumps(body).encode(),
+                    headers={"Content-Type": "application/json"})
+
+    want = answer("connection", {"to": "ECHoS"}, published_store).result
+    expected = [tuple(None if t is None else t.value for t in row) for row in want.rows]
+    status, headers, body = run({"query": text.replace("\n", "\r\n"), "name": "connection",
+                                 "params": {"to": "ECHoS"}, "format": "json"})
+    assert status == 200 and headers["X-PMKG-Algorithm"] == "connection"
+    assert headers["X-PMKG-Bound"] == "from,to" and _rows(body) == expected
+    status, headers, body = run({"query": text + "\n# edited", "name": "connection", "params": {"to": "ECHoS"},
+                                 "format": "json"})
+    assert status == 200 and "X-PMKG-Algorithm" not in headers
+    assert sorted(_rows(body), key=str) == sorted(expected, key=str)
+    status, _, body = run({"query": text, "name": "connection", "params": {"to": "ECHoS", "via": "KI"}})
+    assert status == 400 and "has no parameter 'via'" in json.loads(body)["error"]
