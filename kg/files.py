@@ -1,8 +1,12 @@
 """Atomic file output: a reader never sees a half-written file, and a failed run leaves the old one."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import UsageError
@@ -54,3 +58,37 @@ def output_file(value: str | os.PathLike, name: str | None = None, option: str =
         what = "is not a folder" if path.parent.exists() else "does not exist"
         raise UsageError(f"{option} {text}: the folder {path.parent} {what} (create it first, or write elsewhere)")
     return path
+
+
+def fsync_path(path: Path | str) -> None:
+    """Flush a file or a folder (its entries: a rename in it) to disk; best effort, since some file
+    systems cannot flush a folder."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def hold_lock(fd: int, *, waiting: str, shared: bool = False, wait: float | None = None) -> None:
+    """Take an ``flock`` on ``fd`` (shared or exclusive). When another process holds it, say ``waiting``
+    once on stderr and wait for it: without end, or for at most ``wait`` seconds (then TimeoutError)."""
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+    try:
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        print(waiting, file=sys.stderr, flush=True)
+    if wait is None:
+        fcntl.flock(fd, mode)
+        return
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"waited {wait:g} s for a lock") from None
+            time.sleep(0.2)

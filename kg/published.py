@@ -33,6 +33,7 @@ from pathlib import Path
 
 from . import paths
 from .config import Config
+from .files import fsync_path, hold_lock
 from .store import OxigraphStore, StoreError
 
 MANIFEST = "pmkg-build.json"
@@ -141,19 +142,10 @@ def lock(out: Path, wait: float = 900.0) -> Iterator[None]:
     fh = open(out / LOCK, "a+")
     try:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"pmkg: waiting for another pmkg build of {out} to finish ...", file=sys.stderr, flush=True)
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreError(f"{out}: another pmkg build has held it for over {wait:g} s; "
-                                         f"stop it or build elsewhere (-o DIR)") from None
-                    time.sleep(0.2)
+            hold_lock(fh.fileno(), waiting=f"pmkg: waiting for another pmkg build of {out} to finish ...", wait=wait)
+        except TimeoutError:
+            raise StoreError(f"{out}: another pmkg build has held it for over {wait:g} s; "
+                             f"stop it or build elsewhere (-o DIR)") from None
         yield
     finally:
         with contextlib.suppress(OSError):
@@ -207,20 +199,11 @@ def commit(out: Path, folder: Path, links: list[str]) -> Path:
             t.unlink()
         t.symlink_to(target)
         os.replace(t, link)       # an output of an older pmkg (a plain file) is replaced by the link
-    _fsync_dir(out)
+    fsync_path(out)
     older = sorted(p for p in (out / GENERATIONS).iterdir() if p.name.split("-", 1)[0].isdigit() and p != final)
     for old in older[:-KEEP] if KEEP else older:
         shutil.rmtree(old, ignore_errors=True)
     return final
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -228,10 +211,5 @@ def _fsync_tree(folder: Path) -> None:
     must not leave a current generation with empty files)."""
     for p in folder.rglob("*"):
         if p.is_file():
-            with contextlib.suppress(OSError):
-                fd = os.open(p, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-    _fsync_dir(folder)
+            fsync_path(p)
+    fsync_path(folder)

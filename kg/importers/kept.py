@@ -25,12 +25,10 @@ skipped.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import re
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,7 +36,7 @@ from pathlib import Path
 
 from .. import model
 from ..config import imports_dir
-from ..files import atomic_write
+from ..files import atomic_write, fsync_path, hold_lock
 from ..load import check_value
 from ..records import Participation, Record, Source, Value
 from .reconcile import Imported
@@ -156,13 +154,8 @@ def locked(folder: Path, shared: bool = False) -> Iterator[None]:
         return
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder, os.O_RDONLY)
-    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     try:
-        try:
-            fcntl.flock(fd, mode | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"pmkg: waiting for another pmkg import into {folder} to finish ...", file=sys.stderr, flush=True)
-            fcntl.flock(fd, mode)
+        hold_lock(fd, shared=shared, waiting=f"pmkg: waiting for another pmkg import into {folder} to finish ...")
         yield
     finally:
         os.close(fd)    # closing releases the lock
@@ -214,7 +207,7 @@ def commit(folder: Path, manifest: Manifest, tmp: Path) -> Path:
         old = None
     os.chmod(tmp, 0o644)
     os.replace(tmp, data)            # a new name: the old manifest still names its own data
-    _fsync_dir(folder)
+    fsync_path(folder)
     try:
         write_manifest(man, manifest)    # the switch
     except BaseException:
@@ -230,15 +223,6 @@ def commit(folder: Path, manifest: Manifest, tmp: Path) -> Path:
 def write_manifest(path: Path, manifest: Manifest) -> None:
     """Replace the manifest at ``path`` atomically."""
     atomic_write(path, manifest.to_json())
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def source_of(m: Manifest) -> Source:
