@@ -17,11 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import countries
+
 ATLAS = Path(__file__).parent / "templates" / "lib" / "world-atlas"
 #: The EU's codes (CORDIS, Eurostat) that differ from ISO 3166-1 alpha-2.
-ALIASES = {"UK": "GB", "EL": "GR"}
+ALIASES = countries.EU_CODES
 #: Countries without an ISO 3166-1 code in Natural Earth, by their world-atlas name.
-BY_NAME = {"Kosovo": "XK"}
+BY_NAME = {label: code for code, label in countries.EXTRA_CODES.items()}
 #: What the Europe panel shows (lon_min, lat_min, lon_max, lat_max): Iceland to the Urals' foot,
 #: Crete to the North Cape.
 EUROPE = (-25.0, 34.0, 45.0, 71.5)

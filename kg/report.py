@@ -32,6 +32,7 @@ from typing import Any
 
 from . import pages
 from .concepts import ROLES as ROLE_TABLE
+from .countries import name as country_name
 from .network import (
     ID_LINKS,
     ITEM_KINDS,
@@ -326,7 +327,7 @@ def build_report(src: ReportSource, filters: Filters | None = None, title: str |
         shown = org_names[:TOOLTIP_NAMES]
         more = len(org_names) - len(shown)
         countries.append({
-            "code": c, "name": names.get(c, _country_name(c)), "organisations": len(e["organisations"]),
+            "code": c, "name": names.get(c, country_name(c)), "organisations": len(e["organisations"]),
             "participations": e["participations"], "items": len(e["items"]), "trials": len(e["trials"]),
             "org_ids": sorted(e["organisations"], key=lambda o: str(nodes[o].get("name") or label(o)).casefold()),
             "org_list": "\n".join(shown) + (f"\n\u2026 and {more} more (click the country)" if more else ""),
@@ -455,13 +456,6 @@ def build_report(src: ReportSource, filters: Filters | None = None, title: str |
     rep = Report(heading, meta, figures, countries, links, timeline, undated, lineage, funding, completeness,
                  matrix, entities, source_table, geodata)
     return rep
-
-
-def _country_name(code: str) -> str:
-    import pycountry
-
-    c = pycountry.countries.get(alpha_2=code)
-    return str(getattr(c, "common_name", None) or c.name) if c else code
 
 
 def _epoch_date() -> str | None:
