@@ -265,6 +265,30 @@ def oxigraph_server(tmp_path_factory):
         stop_process(proc)
 
 
+@pytest.fixture
+def mini(tmp_path):
+    """A copy of the small data fixture (tests/fixtures/mini), for tests that break it."""
+    dst = tmp_path / "data"
+    shutil.copytree(MINI, dst)
+    return dst
+
+
+@pytest.fixture
+def out(tmp_path):
+    """An output folder holding a previous build, which a failed or refused build must leave untouched."""
+    d = tmp_path / "build"
+    d.mkdir()
+    (d / "pmkg.ttl").write_text("previous build\n")
+    return d
+
+
+def edit(path, old: str, new: str) -> None:
+    """Replace the first ``old`` in the file ``path`` by ``new`` (which must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def empty_server(url: str) -> None:
     """Empty the session's Oxigraph server (``CLEAR ALL``), so that what one test module pushed into it
     is not there for the next (test_push expects exactly the session project's graphs)."""

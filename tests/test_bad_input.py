@@ -1,34 +1,10 @@
 """Bad data gives a located error, a non-zero exit code, and writes nothing."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from conftest import MINI, ONTOLOGY
+from conftest import ONTOLOGY, edit
 
 from kg.cli import main
-
-
-@pytest.fixture
-def mini(tmp_path):
-    dst = tmp_path / "data"
-    shutil.copytree(MINI, dst)
-    return dst
-
-
-@pytest.fixture
-def out(tmp_path):
-    """An output folder holding a previous build, which a failed build must leave untouched."""
-    d = tmp_path / "build"
-    d.mkdir()
-    (d / "pmkg.ttl").write_text("previous build\n")
-    return d
-
-
-def edit(path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"fixture changed: {old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
 
 
 def run_build(data, out, capsys) -> tuple[int, str]:

@@ -10,33 +10,11 @@ import json
 import shutil
 
 import pytest
-from conftest import DATA, MINI, ONTOLOGY, ROOT, kept_data
+from conftest import DATA, MINI, ONTOLOGY, ROOT, edit, kept_data
 
 from kg.cli import main
 
 # --- data files ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def mini(tmp_path):
-    dst = tmp_path / "data"
-    shutil.copytree(MINI, dst)
-    return dst
-
-
-@pytest.fixture
-def out(tmp_path):
-    """An output folder holding a previous build, which a refused build must leave untouched."""
-    d = tmp_path / "build"
-    d.mkdir()
-    (d / "pmkg.ttl").write_text("previous build\n")
-    return d
-
-
-def edit(path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture changed: {old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def build(data, out, capsys, *extra: str) -> tuple[int, str]:
