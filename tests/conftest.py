@@ -289,6 +289,24 @@ def edit(path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def pm(rid: str):
+    """The IRI of the record ``rid`` under the default base, as pmkg mints it (kg.iris.Minter)."""
+    from rdflib import URIRef
+
+    from kg.iris import Minter
+
+    return URIRef(Minter().entity_iri(rid))
+
+
+def concept(scheme: str, cid: str):
+    """The IRI of the concept ``cid`` of the concept scheme ``scheme`` (kg.namespaces.CONCEPT)."""
+    from rdflib import URIRef
+
+    from kg.namespaces import CONCEPT
+
+    return URIRef(f"{CONCEPT}{scheme}/{cid}")
+
+
 def empty_server(url: str) -> None:
     """Empty the session's Oxigraph server (``CLEAR ALL``), so that what one test module pushed into it
     is not there for the next (test_push expects exactly the session project's graphs)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import DATA, ONTOLOGY, ROOT, kept_data
+from conftest import DATA, ONTOLOGY, ROOT, kept_data, pm
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
@@ -13,7 +13,6 @@ from kg.importers import BadRecords, NothingToImport, WrongFormat, run_import
 from kg.namespaces import CONCEPT, ORG, PMKG, PROV, ROLE, SCHEMA
 
 FIX = ROOT / "tests" / "fixtures" / "cordis"
-PM = "https://w3id.org/pmkg/id/"
 INPUTS = {"projects": FIX / "project.csv", "organizations": FIX / "organization.csv"}
 
 
@@ -31,10 +30,6 @@ def kept_records(folder) -> dict:
         else:
             out[r.id] = r
     return out
-
-
-def pm(rid: str) -> URIRef:
-    return URIRef(PM + rid)
 
 
 @pytest.fixture(scope="module")

@@ -2,23 +2,14 @@
 from __future__ import annotations
 
 import pytest
-from conftest import DATA, ONTOLOGY, ROOT
+from conftest import DATA, ONTOLOGY, ROOT, concept, pm
 from rdflib import Literal, URIRef
 
 from kg import namespaces as ns
 from kg.importers import BadRecords, WrongFormat, run_import
-from kg.namespaces import CONCEPT, ORG, PMKG, ROLE, SCHEMA
+from kg.namespaces import ORG, PMKG, ROLE, SCHEMA
 
 FIX = ROOT / "tests" / "fixtures" / "ctgov"
-PM = "https://w3id.org/pmkg/id/"
-
-
-def pm(rid: str) -> URIRef:
-    return URIRef(PM + rid)
-
-
-def concept(scheme: str, cid: str) -> URIRef:
-    return URIRef(f"{CONCEPT}{scheme}/{cid}")
 
 
 @pytest.fixture(scope="module")

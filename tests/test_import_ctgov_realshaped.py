@@ -8,23 +8,14 @@ import json
 import zipfile
 
 import pytest
-from conftest import DATA, ONTOLOGY, ROOT, kept_data
-from rdflib import Literal, URIRef
+from conftest import DATA, ONTOLOGY, ROOT, concept, kept_data, pm
+from rdflib import Literal
 
 from kg import namespaces as ns
 from kg.importers import BadRecords, run_import
-from kg.namespaces import CONCEPT, ORG, PMKG, ROLE, SCHEMA
+from kg.namespaces import ORG, PMKG, ROLE, SCHEMA
 
 FIX = ROOT / "tests" / "fixtures" / "ctgov" / "realshaped" / "studies.json"
-PM = "https://w3id.org/pmkg/id/"
-
-
-def pm(rid: str) -> URIRef:
-    return URIRef(PM + rid)
-
-
-def concept(scheme: str, cid: str) -> URIRef:
-    return URIRef(f"{CONCEPT}{scheme}/{cid}")
 
 
 @pytest.fixture(scope="module")

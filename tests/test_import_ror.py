@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import DATA, ONTOLOGY, ROOT, kept_data
+from conftest import DATA, ONTOLOGY, ROOT, kept_data, pm
 from rdflib import Literal, URIRef
 
 from kg import namespaces as ns
@@ -12,12 +12,7 @@ from kg.importers import BadRecords, NoMatch, WrongFormat, run_import
 from kg.namespaces import CONCEPT, PMKG, SCHEMA
 
 FIX = ROOT / "tests" / "fixtures" / "ror"
-PM = "https://w3id.org/pmkg/id/"
 DUMP = {"dump": FIX / "ror-data.json"}
-
-
-def pm(rid: str) -> URIRef:
-    return URIRef(PM + rid)
 
 
 @pytest.fixture(scope="module")
