@@ -307,6 +307,47 @@ def concept(scheme: str, cid: str):
     return URIRef(f"{CONCEPT}{scheme}/{cid}")
 
 
+class BrowserVisit:
+    """A page in headless Chromium with the network cut off: a request to anywhere but ``allowed`` (a URL
+    prefix) is blocked and kept in ``outside``; failed requests, console messages of the ``levels`` given
+    and page errors (``console``), and dialogs are kept too. Each browser test module adds what its page
+    needs."""
+
+    def __init__(self, browser, url: str, allowed: str, viewport: tuple[int, int] = (1400, 900),
+                 levels: tuple[str, ...] = ("error",)) -> None:
+        self.allowed = allowed
+        self.outside: list[str] = []
+        self.failed: list[str] = []
+        self.console: list[str] = []
+        self.dialogs: list[str] = []
+        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                           accept_downloads=True)
+        self.page = p = self.context.new_page()
+        p.on("console", lambda m: self.console.append(f"{m.type}: {m.text}") if m.type in levels else None)
+        p.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
+        p.on("requestfailed", lambda r: self.failed.append(r.url))
+        p.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        p.route("**/*", self._gate)
+        p.goto(url)
+
+    @property
+    def console_errors(self) -> list[str]:
+        return self.console
+
+    def _gate(self, route) -> None:
+        if route.request.url.startswith(self.allowed):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def js(self, expr: str, arg=None):
+        return self.page.evaluate(expr, arg)
+
+    def close(self) -> None:
+        self.context.close()
+
+
 def empty_server(url: str) -> None:
     """Empty the session's Oxigraph server (``CLEAR ALL``), so that what one test module pushed into it
     is not there for the next (test_push expects exactly the session project's graphs)."""

@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 import yaml
-from conftest import DATA, HOSTILE
+from conftest import DATA, HOSTILE, BrowserVisit
 
 
 def _v(x):
@@ -27,34 +27,13 @@ def orgs_per_country():
 
 
 
-class Visit:
-    """The page opened from a file at 1366x768 with the network cut off: what it asked for, what went wrong."""
+class Visit(BrowserVisit):
+    """The report opened from a file at 1366x768 with the network cut off: what it asked for, what went
+    wrong (console errors and warnings)."""
 
     def __init__(self, browser, path):
-        self.outside: list[str] = []
-        self.failed: list[str] = []
-        self.console: list[str] = []
-        self.dialogs: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
-        self.page = p = self.context.new_page()
-        p.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
-             if m.type in ("error", "warning") else None)
-        p.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
-        p.on("requestfailed", lambda r: self.failed.append(r.url))
-        p.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        p.route("**/*", self._gate)
-        p.goto(path.as_uri())
-        p.wait_for_selector("body[data-state=ready], body[data-state=error]", timeout=60_000)
-
-    def _gate(self, route):
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
-
-    def js(self, expr: str, arg=None):
-        return self.page.evaluate(expr, arg)
+        super().__init__(browser, path.as_uri(), "file:", (1366, 768), levels=("error", "warning"))
+        self.page.wait_for_selector("body[data-state=ready], body[data-state=error]", timeout=60_000)
 
     def wait(self, expr: str, timeout: float = 5.0) -> None:
         """Wait until ``expr`` is true (polled from here: Playwright's own wait_for_function evaluates strings,

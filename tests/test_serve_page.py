@@ -18,7 +18,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from conftest import HOSTILE
+from conftest import HOSTILE, BrowserVisit
 
 from kg.network import as_store as MemoryStore  # a store over an rdflib Dataset
 
@@ -61,30 +61,14 @@ def server(dataset, tmp_path_factory):
         yield base
 
 
-class Visit:
+class Visit(BrowserVisit):
     """The query page opened in Chromium: what left the server, what went wrong in the console."""
 
     def __init__(self, browser, base: str, path: str = "/") -> None:
         self.base = base
-        self.outside: list[str] = []
-        self.console_errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
-        self.page = p = self.context.new_page()
-        p.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
-        p.on("pageerror", lambda e: self.console_errors.append(str(e)))
-        p.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        p.route("**/*", self._gate)
-        p.goto(base + path)
+        super().__init__(browser, base + path, base + "/")
         if path == "/":
-            p.wait_for_selector("#catalogue button", timeout=30_000)
-
-    def _gate(self, route):
-        if route.request.url.startswith(self.base + "/"):
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
+            self.page.wait_for_selector("#catalogue button", timeout=30_000)
 
     def choose(self, name: str) -> None:
         self.page.click(f"#catalogue button[data-name={name}]")
@@ -102,9 +86,6 @@ class Visit:
                   if not (answered_400 and "the server responded with a status of 400" in e)]
         assert errors == [], errors
         assert self.dialogs == [], self.dialogs
-
-    def close(self) -> None:
-        self.context.close()
 
 
 def column(page, name: str) -> list:

@@ -13,7 +13,7 @@ import math
 
 import networkx as nx
 import pytest
-from conftest import HOSTILE
+from conftest import HOSTILE, BrowserVisit
 
 LAPTOP = (1366, 768)
 DESKTOP = (1920, 1080)
@@ -28,33 +28,12 @@ def hostile_view(hostile_dataset):
     return landscape(hostile_dataset)
 
 
-class Visit:
-    """A page opened from a file with the network cut off: what it asked for and what went wrong."""
+class Visit(BrowserVisit):
+    """The network page opened from a file with the network cut off: what it asked for and what went wrong."""
 
     def __init__(self, browser, path, viewport: tuple[int, int] = (1400, 900)):
-        self.outside: list[str] = []
-        self.failed: list[str] = []
-        self.console_errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-        p = self.page
-        p.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
-        p.on("pageerror", lambda e: self.console_errors.append(str(e)))
-        p.on("requestfailed", lambda r: self.failed.append(r.url))
-        p.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        p.route("**/*", self._gate)
-        p.goto(path.as_uri())
-        p.wait_for_selector("body[data-state=ready]", timeout=60_000)
-
-    def _gate(self, route):
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
-
-    def js(self, expr: str, arg=None):
-        return self.page.evaluate(expr, arg)
+        super().__init__(browser, path.as_uri(), "file:", viewport)
+        self.page.wait_for_selector("body[data-state=ready]", timeout=60_000)
 
     def node_on_screen(self, node_id: str) -> tuple[float, float]:
         """Where a node is drawn, in page coordinates."""
@@ -63,9 +42,6 @@ class Visit:
             const r = document.getElementById('network').getBoundingClientRect();
             return [r.left + p.x, r.top + p.y];
         }""", node_id))
-
-    def close(self):
-        self.page.close()
 
 
 def open_page(browser, G, path, viewport=(1400, 900)) -> Visit:
