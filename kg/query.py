@@ -714,12 +714,17 @@ def emit(ans: Answer, write, fmt: str | None = None, base: str | None = None, *,
         return shown
     if fmt == "turtle":
         raise QueryError("a SELECT result is not a graph: use --format table, csv, tsv or json, not turtle")
-    rows = ans.stream if ans.stream is not None else iter(result.rows)
+    held: int | None = None
+    if ans.stream is not None:
+        rows = ans.stream
+    else:   # rows held (or made when read, kg.walk.PairRows): only the page is read; the total is their number
+        held = len(result.rows)
+        rows = iter(result.rows[min(offset, held):held if limit is None else min(offset + limit, held)])
     skipped = shown_n = 0
     page: list[tuple] = []
     head = _row_writer(result.vars, fmt, write, base, set(ans.bindings))
     for row in rows:
-        if skipped < offset:
+        if held is None and skipped < offset:
             skipped += 1
             continue
         if limit is not None and shown_n >= limit:
@@ -732,7 +737,7 @@ def emit(ans: Answer, write, fmt: str | None = None, base: str | None = None, *,
             head(row)
     else:
         rest = 0
-    total = skipped + shown_n + rest
+    total = held if held is not None else skipped + shown_n + rest
     shown = Shown(shown_n, total, offset, limit)
     if fmt == "table":
         if page:   # no table at all for no rows: the caller says why (none, or none after the offset)

@@ -298,3 +298,25 @@ def test_pmkg_query_through_the_endpoint_matches_memory(endpoint, oxigraph_serve
         def rows(out):
             return sorted(map(tuple, csv.reader(io.StringIO(out.stdout))))
         assert rows(remote) == rows(local) and len(rows(local)) > 1
+
+
+def test_bulk_pauses_garbage_collection_and_restores_it_even_on_error():
+    """kg.store.bulk: no cyclic collection while the rows of an answer are made, and the collector back
+    as it was afterwards (also when it was off, and when the block fails)."""
+    import gc
+
+    from kg.store import bulk
+
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        with bulk():
+            assert not gc.isenabled()
+            raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with bulk():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
