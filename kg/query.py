@@ -704,7 +704,8 @@ def emit(ans: Answer, write, fmt: str | None = None, base: str | None = None, *,
     base = base or default_base()
     if result.kind != "SELECT":
         if result.kind in ("CONSTRUCT", "DESCRIBE"):
-            triples = sorted(result.triples, key=str)
+            # kg.walk gives its triples sorted already (a neighbourhood may be most of the graph)
+            triples = result.triples if ans.query.algorithm else sorted(result.triples, key=str)
             part = triples[offset:None if limit is None else offset + limit]
             result = Result(result.kind, triples=part)
             shown = Shown(len(part), len(triples), offset, limit)
