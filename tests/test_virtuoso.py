@@ -376,3 +376,16 @@ def test_portfolio_routes_keep_their_arrows_and_non_ascii_names_through_virtuoso
         assert "Linköping" in routes
     else:   # Rigshospitalet takes part in PRIME-ROSE through a membership no source confirms
         assert any(r["unconfirmed"] == "1" for r in there.strings()) == (uncertain == "true")
+
+
+@pytest.mark.parametrize("params", [{}, {"from": "https://w3id.org/pmkg/id/liu", "to": "GMS"}], ids=str)
+def test_the_sparql_of_connection_keeps_its_arrows_through_virtuoso(pushed, virtuoso_server, published, params):
+    """pmkg answers connection by a search (kg.walk); its SPARQL text, which any SPARQL tool can run, gives
+    the same rows through Virtuoso 7 (plain arrows in CONCAT came back as '?', "Linköping" garbled)."""
+    from kg.build import published_store
+
+    there = Q.answer("connection", params, EndpointStore(dataset_url(virtuoso_server)), algorithm=False).result
+    here = Q.run("connection", params, published_store())
+    assert canon(there) == canon(here) and here.rows
+    paths = " ".join(r["path"] for r in there.strings())
+    assert "—" in paths and "?" not in paths and ("Linköping" in paths) == bool(params)
