@@ -166,6 +166,23 @@ def canonical_terms(res: Result) -> Result:
     return res
 
 
+def bound_booleans(res: Result, bindings: dict[str, Term] | None) -> Result:
+    """``res`` with each boolean parameter's column as the term bound: a variable bound by the VALUES
+    block holds that term in every row, but Virtuoso 7 answers a one-row VALUES boolean as xsd:integer
+    1/0 (it folds the row into a constant and has no boolean type, openlink/virtuoso-opensource#251)."""
+    if res.kind != "SELECT" or not bindings:
+        return res
+    cols = [(i, bindings[v]) for i, v in enumerate(res.vars)
+            if isinstance(bindings.get(v), ox.Literal) and bindings[v].datatype.value == XSD_BOOLEAN]
+    for i, term in cols:
+        number = "1" if term.value in ("true", "1") else "0"
+        for r, row in enumerate(res.rows):
+            x = row[i]
+            if isinstance(x, ox.Literal) and x.value == number and x.datatype.value == XSD + "integer":
+                res.rows[r] = row[:i] + (canonical_term(term),) + row[i + 1:]
+    return res
+
+
 class Store(Protocol):
     """What a back end offers: a SPARQL query with bound parameters over its default graph (the union
     of the named graphs), and its named graphs as N-Quads."""
@@ -764,7 +781,7 @@ class EndpointStore:
         # header puts first, SPARQL JSON included (as ?s ?p ?o rows)
         ctype, body = self._post([("query", text), *self._dataset()],
                                  _ACCEPT_RDF if kind in ("CONSTRUCT", "DESCRIBE") else _ACCEPT)
-        return self._parse(ctype, body, kind)
+        return bound_booleans(self._parse(ctype, body, kind), bindings)
 
     def _parse(self, ctype: str, body: bytes, kind: str) -> Result:
 
