@@ -44,8 +44,7 @@ VIRTUOSO_DIFFERS = {
 #: Virtuoso computes (openlink/virtuoso-opensource#251: it has no boolean type); EndpointStore gives a
 #: bound parameter's column as bound (kg.store.bound_booleans), not the columns computed from it. Their rows
 #: are compared with every boolean written as an integer 1/0 on both sides, so every value is still checked.
-BOOLEANS_AS_INTEGERS = {"coordinators", "country-participation", "funding", "_check-set-semantics", "consortium",
-                        "coverage", "sectors", "organisation-portfolio"}
+BOOLEANS_AS_INTEGERS = {"coordinators", "funding", "_check-set-semantics", "sectors", "organisation-portfolio"}
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
