@@ -117,6 +117,7 @@ def is_true(lexical: str | None) -> bool:
 
 XSD_BOOLEAN = XSD + "boolean"
 XSD_DURATION = XSD + "duration"
+_CANONICALISED = (XSD_BOOLEAN, XSD_DURATION)
 _TRUE = ox.Literal("true", datatype=ox.NamedNode(XSD_BOOLEAN))
 _FALSE = ox.Literal("false", datatype=ox.NamedNode(XSD_BOOLEAN))
 #: a number as the lexical form of an xsd:duration: Virtuoso 7's months (integer) or seconds (decimal)
@@ -156,7 +157,11 @@ def canonical_terms(res: Result) -> Result:
     """``res`` (read from an endpoint) with every term as :func:`canonical_term` writes it, so that the
     rows compare (a join, a VALUES row, a test of rows) as on every other pmkg store."""
     if res.kind == "SELECT":
-        res.rows = [tuple(canonical_term(x) for x in row) for row in res.rows]
+        for r, row in enumerate(res.rows):
+            for x in row:
+                if isinstance(x, ox.Literal) and x.datatype.value in _CANONICALISED:
+                    res.rows[r] = tuple(canonical_term(y) for y in row)
+                    break
     else:
         for i, tr in enumerate(res.triples):
             o = canonical_term(tr.object)
@@ -786,13 +791,14 @@ class EndpointStore:
     def _parse(self, ctype: str, body: bytes, kind: str) -> Result:
 
         try:
-            # booleans and durations in their canonical form, as every other pmkg store gives them
+            # booleans and durations in their canonical form, as every other pmkg store gives them (each
+            # term looked at only when the answer names either datatype: a large answer seldom does)
+            fix = canonical_terms if b"boolean" in body or b"duration" in body else (lambda r: r)
             if ctype in _RESULT_TYPES:
                 fmt = getattr(ox.QueryResultsFormat, _RESULT_TYPES[ctype])
-                return canonical_terms(result_from_ox(ox.parse_query_results(body, fmt)))
+                return fix(result_from_ox(ox.parse_query_results(body, fmt)))
             if ctype in _RDF_TYPES:
-                return canonical_terms(
-                    result_from_ox(ox.parse(body, getattr(ox.RdfFormat, _RDF_TYPES[ctype])), kind))
+                return fix(result_from_ox(ox.parse(body, getattr(ox.RdfFormat, _RDF_TYPES[ctype])), kind))
         except (SyntaxError, ValueError) as e:
             raise StoreError(f"SPARQL endpoint {public_url(self.url)} sent a malformed {ctype} answer: "
                              f"{_oneline(e)[:300]}") from None
