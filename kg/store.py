@@ -46,6 +46,7 @@ from . import __version__
 from .files import atomic_write
 from .order import sort_rows, split_order
 from .prefixes import instance_prefixes
+from .terms import canonical_duration
 
 #: File written into a persistent Oxigraph folder: what was loaded, so a stale store is rebuilt.
 MARKER = "pmkg-store.json"
@@ -113,8 +114,81 @@ class Result:
 
 def is_true(lexical: str | None) -> bool:
     """True for either lexical form of the boolean true: "true", or "1" (Virtuoso 7 writes every stored
-    xsd:boolean as 1/0)."""
+    xsd:boolean as 1/0; :class:`EndpointStore` gives the canonical form, other readers may not)."""
     return lexical in ("true", "1")
+
+
+XSD_BOOLEAN = XSD + "boolean"
+XSD_DURATION = XSD + "duration"
+_CANONICALISED = (XSD_BOOLEAN, XSD_DURATION)
+_TRUE = ox.Literal("true", datatype=ox.NamedNode(XSD_BOOLEAN))
+_FALSE = ox.Literal("false", datatype=ox.NamedNode(XSD_BOOLEAN))
+#: a number as the lexical form of an xsd:duration: Virtuoso 7's months (integer) or seconds (decimal)
+_DURATION_NUMBER = re.compile(r"(-?)(\d+)(\.\d+)?")
+
+
+def canonical_term(t: Term) -> Term:
+    """``t`` with its value in the canonical lexical form where an endpoint wrote it in another one.
+
+    - an xsd:boolean written "1" or "0" is "true" or "false" (the same value in XSD; Virtuoso 7 writes
+      every stored boolean so, openlink/virtuoso-opensource#251, #485);
+    - an xsd:duration written as a bare number, which is no xsd:duration lexical form, is what Virtuoso 7
+      stores for one (openlink/virtuoso-opensource#936): an integer counts months ("60" is P5Y), a
+      decimal seconds ("86400.0" is P1D), in pmkg's canonical form (:func:`kg.terms.canonical_duration`).
+
+    Any other term is returned as it is, an invalid literal included.
+    """
+    if not isinstance(t, ox.Literal):
+        return t
+    dt = t.datatype.value
+    if dt == XSD_BOOLEAN:
+        lexical = t.value.strip()
+        if lexical in ("1", "true"):
+            return t if t.value == "true" else _TRUE
+        if lexical in ("0", "false"):
+            return t if t.value == "false" else _FALSE
+    elif dt == XSD_DURATION:
+        m = _DURATION_NUMBER.fullmatch(t.value.strip())
+        if m:
+            sign, whole, fraction = m.groups()
+            iso = canonical_duration(f"PT{whole}{fraction}S" if fraction else f"P{whole}M")
+            return ox.Literal(sign + iso if sign and iso != "PT0S" else iso, datatype=t.datatype)
+    return t
+
+
+def canonical_terms(res: Result) -> Result:
+    """``res`` (read from an endpoint) with every term as :func:`canonical_term` writes it, so that the
+    rows compare (a join, a VALUES row, a test of rows) as on every other pmkg store."""
+    if res.kind == "SELECT":
+        for r, row in enumerate(res.rows):
+            for x in row:
+                if isinstance(x, ox.Literal) and x.datatype.value in _CANONICALISED:
+                    res.rows[r] = tuple(canonical_term(y) for y in row)
+                    break
+    else:
+        for i, tr in enumerate(res.triples):
+            o = canonical_term(tr.object)
+            if o is not tr.object:
+                res.triples[i] = ox.Quad(tr.subject, tr.predicate, o, tr.graph_name) \
+                    if isinstance(tr, ox.Quad) else ox.Triple(tr.subject, tr.predicate, o)
+    return res
+
+
+def bound_booleans(res: Result, bindings: dict[str, Term] | None) -> Result:
+    """``res`` with each boolean parameter's column as the term bound: a variable bound by the VALUES
+    block holds that term in every row, but Virtuoso 7 answers a one-row VALUES boolean as xsd:integer
+    1/0 (it folds the row into a constant and has no boolean type, openlink/virtuoso-opensource#251)."""
+    if res.kind != "SELECT" or not bindings:
+        return res
+    cols = [(i, bindings[v]) for i, v in enumerate(res.vars)
+            if isinstance(bindings.get(v), ox.Literal) and bindings[v].datatype.value == XSD_BOOLEAN]
+    for i, term in cols:
+        number = "1" if term.value in ("true", "1") else "0"
+        for r, row in enumerate(res.rows):
+            x = row[i]
+            if isinstance(x, ox.Literal) and x.value == number and x.datatype.value == XSD + "integer":
+                res.rows[r] = row[:i] + (canonical_term(term),) + row[i + 1:]
+    return res
 
 
 class Store(Protocol):
@@ -754,16 +828,19 @@ class EndpointStore:
         # header puts first, SPARQL JSON included (as ?s ?p ?o rows)
         ctype, body = self._post([("query", text), *self._dataset()],
                                  _ACCEPT_RDF if kind in ("CONSTRUCT", "DESCRIBE") else _ACCEPT)
-        return self._parse(ctype, body, kind)
+        return bound_booleans(self._parse(ctype, body, kind), bindings)
 
     def _parse(self, ctype: str, body: bytes, kind: str) -> Result:
 
         try:
+            # booleans and durations in their canonical form, as every other pmkg store gives them (each
+            # term looked at only when the answer names either datatype: a large answer seldom does)
+            fix = canonical_terms if b"boolean" in body or b"duration" in body else (lambda r: r)
             if ctype in _RESULT_TYPES:
                 fmt = getattr(ox.QueryResultsFormat, _RESULT_TYPES[ctype])
-                return result_from_ox(ox.parse_query_results(body, fmt))
+                return fix(result_from_ox(ox.parse_query_results(body, fmt)))
             if ctype in _RDF_TYPES:
-                return result_from_ox(ox.parse(body, getattr(ox.RdfFormat, _RDF_TYPES[ctype])), kind)
+                return fix(result_from_ox(ox.parse(body, getattr(ox.RdfFormat, _RDF_TYPES[ctype])), kind))
         except (SyntaxError, ValueError) as e:
             raise StoreError(f"SPARQL endpoint {public_url(self.url)} sent a malformed {ctype} answer: "
                              f"{_oneline(e)[:300]}") from None
