@@ -181,7 +181,7 @@ def neighbourhood(store: Store, bindings: dict[str, Term]) -> Result:
     # pointing to it (345,200 triples for 306,984 at 750,000 quads). pmkg writes no blank nodes
     # (kg.writer refuses them), so everything with a label is an IRI a VALUES block can name.
     objects: set = set()
-    template = f"CONSTRUCT {{ ?node ?p ?o . ?money ?moneyP ?moneyO . }}"
+    template = "CONSTRUCT { ?node ?p ?o . ?money ?moneyP ?moneyO . }"
     with bulk():
         for res in _lookup(store, "node", nodes, template,
                            f"{{ ?node ?p ?o }}\n"
