@@ -222,17 +222,19 @@ class PairRows(Sequence):
     """The rows of shared-projects, made when read: the answer grows with the square of each consortium,
     and a page of it (or its length, for the total) should not cost making every row."""
 
-    def __init__(self, members: list[tuple[Term, Term]], pairs: list[tuple[tuple[int, int], set[str]]],
-                 counts: list[int]) -> None:
-        self._members, self._pairs, self._counts = members, pairs, counts
+    def __init__(self, members: list[tuple[Term, Term]], pairs: list[tuple[tuple[int, int], list[int]]],
+                 counts: list[int], names: list[str]) -> None:
+        # pairs: (member, member) and the projects they share, by number; names: each project's name
+        self._members, self._pairs, self._counts, self._names = members, pairs, counts, names
 
     def __len__(self) -> int:
         return len(self._pairs)
 
     def _row(self, k: int) -> tuple:
-        (i, j), names = self._pairs[k]
+        (i, j), shared = self._pairs[k]
+        names = sorted({self._names[pk] for pk in shared})
         return (*self._members[i], *self._members[j], ox.Literal(str(self._counts[k]), datatype=XSD_INTEGER),
-                ox.Literal(", ".join(sorted(names)) if len(names) > 1 else next(iter(names))))
+                ox.Literal(", ".join(names)))
 
     def __getitem__(self, k):
         if isinstance(k, slice):
@@ -282,23 +284,38 @@ def _shared_projects(store: Store) -> Result:
                 members.append((a, a_name))
             for name in project_names:
                 by_project[(project.value, name)].append(i)
+    # pairs as one integer each (i * len(members) + j, i before j in IRI order: FILTER(STR(?a) < STR(?b))),
+    # each with the projects (by number) it shares: 250,000 pairings at 750,000 quads
     iri = [a.value for a, _ in members]
-    pairs: dict[tuple[int, int], tuple[set, set]] = {}
-    for (project, name), ids in by_project.items():
-        ids = sorted(set(ids), key=iri.__getitem__)
+    iri_no: dict[str, int] = {}
+    for i in sorted(range(len(members)), key=iri.__getitem__):
+        iri_no.setdefault(iri[i], len(iri_no))
+    place = [iri_no[v] for v in iri]   # a member's IRI, as its place in IRI order
+    keys = list(by_project)            # (project, name): one project has one name but for two acronyms
+    project_no: dict[str, int] = {}
+    project_of = [project_no.setdefault(project, len(project_no)) for project, _ in keys]
+    size = len(members)
+    pairs: dict[int, list[int]] = {}
+    get = pairs.get
+    for pk, key in enumerate(keys):
+        ids = sorted(set(by_project[key]), key=place.__getitem__)
         for n, i in enumerate(ids):
+            base, here = i * size, place[i]
             for j in ids[n + 1:]:
-                if iri[i] == iri[j]:   # FILTER(STR(?a) < STR(?b))
+                if place[j] == here:   # one organisation under two labels is no pair
                     continue
-                both = pairs.get((i, j))
-                if both is None:
-                    both = pairs[(i, j)] = (set(), set())
-                both[0].add(project)
-                both[1].add(name)
+                shared = get(base + j)
+                if shared is None:
+                    pairs[base + j] = [pk]
+                else:
+                    shared.append(pk)
+    several_names = len(project_no) < len(keys)
+    count = {k: len({project_of[pk] for pk in pks}) if several_names else len(pks) for k, pks in pairs.items()}
     label = [a_name.value for _, a_name in members]
-    ordered = sorted(pairs.items(), key=lambda kv: (-len(kv[1][0]), label[kv[0][0]], label[kv[0][1]],
-                                                    iri[kv[0][0]], iri[kv[0][1]]))
-    rows = PairRows(members, [(ij, both[1]) for ij, both in ordered], [len(both[0]) for _, both in ordered])
+    ordered = sorted(pairs, key=lambda k: (-count[k], label[k // size], label[k % size], iri[k // size],
+                                           iri[k % size]))
+    rows = PairRows(members, [(divmod(k, size), pairs[k]) for k in ordered], [count[k] for k in ordered],
+                    [name for _, name in keys])
     return Result("SELECT", ["a", "aName", "b", "bName", "shared", "projects"], rows)  # type: ignore[arg-type]
 
 

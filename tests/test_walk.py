@@ -87,3 +87,35 @@ def test_shared_projects_paired_here_gives_the_rows_of_the_sparql(request, store
     # ORDER BY DESC(?shared) ?aName ?bName
     order = [(r[4].value, r[1].value, r[3].value) for r in text.rows]
     assert [(r[4].value, r[1].value, r[3].value) for r in algo.rows] == order
+
+
+def test_shared_projects_with_two_labels_and_two_acronyms_gives_the_rows_of_the_sparql():
+    """The pairing keeps the .rq file's rows where a member has two labels (two members of one IRI, never
+    paired with each other) and a project two acronyms (two names, one project counted once), and leaves
+    out funders, uncertain participations and things that are not projects or trials."""
+    from kg.store import OxigraphStore
+
+    st = ox.Store()
+    st.load(b"""
+        @prefix schema: <https://schema.org/> . @prefix org: <http://www.w3.org/ns/org#> .
+        @prefix pmkg: <https://w3id.org/pmkg/def#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix role: <https://w3id.org/pmkg/concept/role/> . @prefix ex: <http://example.org/> .
+        ex:p1 a schema:Project ; rdfs:label "Project one" ; pmkg:acronym "P1", "PONE" .
+        ex:p2 a schema:MedicalTrial ; rdfs:label "Trial two" .
+        ex:p3 a schema:Organization ; rdfs:label "Not a project" .
+        ex:a rdfs:label "Alpha", "Alfa" . ex:b rdfs:label "Beta" . ex:c rdfs:label "Gamma" . ex:f rdfs:label "Fund" .
+        ex:m1 org:organization ex:p1 ; org:member ex:a ; org:role role:partner .
+        ex:m2 org:organization ex:p1 ; org:member ex:b ; org:role role:coordinator .
+        ex:m3 org:organization ex:p2 ; org:member ex:a ; org:role role:partner .
+        ex:m4 org:organization ex:p2 ; org:member ex:b ; org:role role:partner .
+        ex:m5 org:organization ex:p2 ; org:member ex:c ; org:role role:partner ; pmkg:uncertain true .
+        ex:m6 org:organization ex:p1 ; org:member ex:f ; org:role role:funder .
+        ex:m7 org:organization ex:p3 ; org:member ex:a ; org:role role:partner .
+        ex:m8 org:organization ex:p3 ; org:member ex:c ; org:role role:partner .
+    """, ox.RdfFormat.TURTLE)
+    store = OxigraphStore(st)
+    algo, text = both("shared-projects", {}, store)
+    rows = sorted((r[1].value, r[3].value, r[4].value, ", ".join(sorted(r[5].value.split(", ")))) for r in algo.rows)
+    assert rows == [("Alfa", "Beta", "2", "P1, PONE, Trial two"), ("Alpha", "Beta", "2", "P1, PONE, Trial two")]
+    assert rows == sorted((r[1].value, r[3].value, r[4].value, ", ".join(sorted(r[5].value.split(", "))))
+                          for r in text.rows)
