@@ -17,12 +17,14 @@ import os
 import shutil
 import signal
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset
 
-from . import __version__, paths, published
+from . import __version__, answers, paths, published
+from . import query as Q
 from .assemble import Assembly, Config, assemble
 from .export import serialize
 from .files import atomic_write
@@ -96,6 +98,8 @@ def publish(config: Config, out: Path | str | None = None, *, shacl: bool = True
             store = OxigraphStore.create(gen / published.STORE, loaded, config.key(parts), config.base)
             loaded.unlink()
             lap("store")
+            answers.write(gen / answers.FOLDER, default_answers(store))
+            lap("answers")
             files = []
             if pages:
                 nquads = asm.nquads(names=False)
@@ -185,6 +189,23 @@ def _check_and_send(asm: Assembly, conn) -> None:
         conn.send((False, f"{type(e).__name__}: {e}"))
     finally:
         conn.close()
+
+
+def default_answers(store: OxigraphStore) -> list[tuple[str, str, dict, list[str], Sequence[tuple]]]:
+    """Every named query (the helpers left out) answered by ``store`` with its defaults, as
+    :func:`kg.answers.write` publishes them with the build: most ask about the whole graph, and a
+    generation never changes, so each is answered once here rather than by every ``pmkg query``."""
+    out: list[tuple[str, str, dict, list[str], Sequence[tuple]]] = []
+    for q in Q.listing():
+        if q.hidden:
+            continue
+        try:
+            ans = Q.answer(q, {}, store, published=False)
+        except Q.QueryError:   # a parameter without a default: nothing to answer in advance
+            continue
+        if ans.result.kind == "SELECT":
+            out.append((q.name, Q.full_text(q, store), ans.bindings, ans.result.vars, ans.result.rows))
+    return out
 
 
 def rebuild(config: Config, folder: Path) -> Published:

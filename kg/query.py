@@ -41,12 +41,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import guard, paths
+from . import answers, guard, paths
 from .config import default_base
 from .options import QUERY_FORMATS
 from .prefixes import prefixes, sparql_prolog
 from .resolve import ResolveError, Resolver
-from .store import Result, Store, Term, kind_of
+from .store import Result, Store, Term, kind_of, tsv_term
 
 PARAM_TYPES = ("entity", "integer", "string", "country", "boolean")
 #: What a boolean parameter accepts (any case), and what each means.
@@ -393,6 +393,7 @@ class Answer:
     bindings: dict
     result: Result
     stream: Iterator[tuple] | None = None
+    total: int | None = None     # the number of rows in ``stream``, where known before it is read
 
     @property
     def empty(self) -> bool:
@@ -419,9 +420,14 @@ def run(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None,
     return answer(query, params, store, base=base, directory=directory).result
 
 
+def full_text(q: NamedQuery, store: Store | None = None, base: str | None = None) -> str:
+    """The text ``answer`` runs for ``q``: the pmkg prefixes, then the query."""
+    return sparql_prolog(base or getattr(store, "base", None) or default_base()) + q.text
+
+
 def answer(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = None, store: Store | None = None,
            *, base: str | None = None, directory: Path | str | None = None, algorithm: bool = True,
-           lazy: bool = False, allow_remote: bool = False) -> Answer:
+           lazy: bool = False, allow_remote: bool = False, published: bool = True) -> Answer:
     """Like :func:`run`, but keeps the query and the bound parameters with the result.
 
     A query whose header names an ``algorithm`` (``connection``, ``neighbourhood``) is answered by that
@@ -431,19 +437,29 @@ def answer(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = No
 
     SPARQL runs through :mod:`kg.guard`: no SERVICE or remote FROM unless ``allow_remote``, deep queries
     answered, Ctrl-C obeyed (while a streamed answer's rows are found too).
+
+    On a published store, a named query asked with the terms ``pmkg build`` answered it with (its
+    defaults) is read from the answers published with the build (:mod:`kg.answers`: the same rows, in
+    the same order); ``published=False`` asks the store.
     """
     q = query if isinstance(query, NamedQuery) else load(query, directory)
     if store is None:
         raise TypeError("give a store: kg.build.published_store() opens the project's")
     bindings = bind_params(q, params, store)
+    found = answers.published(store, q.name, full_text(q, store, base), bindings) if published else None
+    if found is not None:
+        names, rows, total = found
+        if lazy:
+            return Answer(q, bindings, Result("SELECT", names), rows, total)
+        return Answer(q, bindings, Result("SELECT", names, list(rows)))
     if algorithm and q.algorithm:
         from .walk import ALGORITHMS
 
         return Answer(q, bindings, ALGORITHMS[q.algorithm](store, bindings))
     # Library queries declare their prefixes; the prolog lets a user's query (and a helper) use
     # every pmkg prefix without declaring it. A later PREFIX of the same name wins.
-    prolog = sparql_prolog(base or getattr(store, "base", None) or default_base())
-    text, offset = prolog + q.text, prolog.count("\n")
+    text = full_text(q, store, base)
+    offset = text.count("\n") - q.text.count("\n")
     try:
         streamed = None
         if lazy and hasattr(store, "stream") and kind_of(text) == "SELECT":
@@ -593,15 +609,6 @@ def _csv(result: Result) -> str:
     return out.getvalue()
 
 
-def tsv_term(t: Term) -> str:
-    """A term in the SPARQL 1.1 TSV (Turtle) syntax, one line whatever the literal holds."""
-    if t is None:
-        return ""
-    if isinstance(t, ox.Literal) and t.datatype.value == XSD + "integer" and re.fullmatch(r"[+-]?\d+", t.value):
-        return t.value
-    return str(t)   # N-Triples syntax: newlines and tabs in literals are escaped
-
-
 def _tsv(result: Result) -> str:
     if result.kind == "ASK":
         return f"?_askResult\n{str(result.boolean).lower()}\n"
@@ -729,7 +736,8 @@ def emit(ans: Answer, write, fmt: str | None = None, base: str | None = None, *,
             skipped += 1
             continue
         if limit is not None and shown_n >= limit:
-            rest = 1 + sum(1 for _ in rows)   # counted, never held
+            # counted, never held (or known: a published answer says how many rows it has)
+            rest = ans.total - skipped - shown_n if ans.total is not None else 1 + sum(1 for _ in rows)
             break
         shown_n += 1
         if fmt == "table":

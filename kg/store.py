@@ -88,6 +88,9 @@ def to_python(t: Term) -> Any:
     return t.value
 
 
+_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
+
 @dataclass
 class Result:
     """A query result in one shape for every store.
@@ -110,6 +113,15 @@ class Result:
     def strings(self) -> list[dict[str, str | None]]:
         """SELECT rows as dicts of strings (IRIs and lexical forms), None where unbound."""
         return [{v: (None if t is None else t.value) for v, t in zip(self.vars, row)} for row in self.rows]
+
+
+def tsv_term(t: Term) -> str:
+    """A term in the SPARQL 1.1 TSV (Turtle) syntax, one line whatever the literal holds."""
+    if t is None:
+        return ""
+    if isinstance(t, ox.Literal) and t.datatype.value == _XSD_INTEGER and re.fullmatch(r"[+-]?\d+", t.value):
+        return t.value
+    return str(t)   # N-Triples syntax: newlines and tabs in literals are escaped
 
 
 def is_true(lexical: str | None) -> bool:
