@@ -1,7 +1,8 @@
 """The published build: where ``pmkg build`` puts its outputs and store, and how readers find them.
 
 ``pmkg build`` writes a whole *generation* (``pmkg.ttl``, ``pmkg.trig``, the
-pages, the Oxigraph store ``store/`` and the manifest ``pmkg-build.json``) into
+pages, the Oxigraph store ``store/``, the named queries' default answers
+``answers/`` (:mod:`kg.answers`) and the manifest ``pmkg-build.json``) into
 a new folder under ``build/generations/``, then switches the symbolic link
 ``build/current`` to it in one atomic rename. ``build/pmkg.ttl`` and the other
 top-level files are fixed links into ``current/``. A reader therefore sees the
