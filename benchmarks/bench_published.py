@@ -133,18 +133,43 @@ def cli_queries(n: int, reps: int, cap: float, previous: str | None, work: Path)
         print(json.dumps({"pmkg": label, "build": build, "quads": quads(env), "floor": floor}), flush=True)
         results[label] = {"build": build, "quads": quads(env), "floor": floor,
                           "queries": time_queries(env, query_cases(code, n), cap)}
+        if label == "this":
+            results[label]["store"] = store_times(env, query_cases(code, n))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"published-queries-{n}.json").write_text(json.dumps(results, indent=2) + "\n")
     this, before = results["this"], results.get(previous or "", {})
     print(f"\n{this['quads']:,} quads; build {this['build']['s']:.0f} s, {this['build']['mib']:,} MiB; "
           f"`pmkg query --sparql 'ASK {{}}'` {this['floor']:.2f} s"
           + (f" ({previous}: {before['floor']:.2f} s)" if before else ""))
-    print(f"\n| query | parameters | this pmkg s | {previous or ''} s | last line |\n|---|---|---:|---:|---|")
+    print(f"\n| query | parameters | this pmkg s | the store's answer s | {previous or ''} s | last line |\n"
+          f"|---|---|---:|---:|---:|---|")
     prev = {(r["query"], r["params"]): r for r in before.get("queries", [])}
-    for r in this["queries"]:
+    for r, t in zip(this["queries"], this["store"]):
         b = prev.get((r["query"], r["params"]))
         show = lambda x: "-" if x is None else (f"> {x['timeout']:g}" if "timeout" in x else f"{x['s']:.2f}")  # noqa: E731
-        print(f"| {r['query']} | {r['params'] or '(defaults)'} | {show(r)} | {show(b)} | {r.get('last', '')} |")
+        print(f"| {r['query']} | {r['params'] or '(defaults)'} | {show(r)} | {t:.2f} | {show(b)} "
+              f"| {r.get('last', '')} |")
+
+
+# A child that answers each case through the store itself (kg.query.answer(..., published=False), rows
+# read), in one process on the published store: what the build's published answers save a user.
+STORE_TIMES = ("import json, sys, time\n"
+               "from kg.build import published_store\n"
+               "from kg import query as Q\n"
+               "store = published_store(quiet=True)\n"
+               "for name, params in json.loads(sys.argv[1]):\n"
+               "    t = time.perf_counter()\n"
+               "    a = Q.answer(name, params, store, published=False, lazy=True)\n"
+               "    n = sum(1 for _ in a.stream) if a.stream is not None else len(a.result.rows or a.result.triples)\n"
+               "    print(round(time.perf_counter() - t, 3), flush=True)\n")
+
+
+def store_times(env: dict, cases: list[tuple[str, list[str]]]) -> list[float]:
+    """Seconds each case takes when the store answers it (no published answer), in one process."""
+    todo = [(name, dict(p.split("=", 1) for p in params[1::2])) for name, params in cases]
+    out = subprocess.run([sys.executable, "-c", STORE_TIMES, json.dumps(todo)], capture_output=True, text=True,
+                         env=env, cwd=env["PMKG_ROOT"], check=True)
+    return [float(x) for x in out.stdout.split()]
 
 
 def previous_tree(rev: str, folder: Path) -> Path:
@@ -177,15 +202,17 @@ def main() -> None:
         floor = statistics.median(timed(pmkg("query", "--sparql", "ASK {}"), env)["s"] for _ in range(3))
         n_quads = quads(env)
         print(json.dumps({"project": str(args.project), "quads": n_quads, "floor": floor}), flush=True)
-        rows = time_queries(env, query_cases(ROOT, args.queries), args.cap)
+        cases = query_cases(ROOT, args.queries)
+        rows = time_queries(env, cases, args.cap)
+        store = store_times(env, cases)
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / f"published-queries-{args.queries}-project.json").write_text(
-            json.dumps({"quads": n_quads, "floor": floor, "queries": rows}, indent=2) + "\n")
+            json.dumps({"quads": n_quads, "floor": floor, "queries": rows, "store": store}, indent=2) + "\n")
         print(f"\n{n_quads:,} quads; `pmkg query --sparql 'ASK {{}}'` {floor:.2f} s")
-        print("\n| query | parameters | s | last line |\n|---|---|---:|---|")
-        for r in rows:
+        print("\n| query | parameters | cold CLI s | the store's answer s | last line |\n|---|---|---:|---:|---|")
+        for r, t in zip(rows, store):
             shown = f"> {r['timeout']:g}" if "timeout" in r else f"{r['s']:.2f}"
-            print(f"| {r['query']} | {r['params'] or '(defaults)'} | {shown} | {r.get('last', '')} |")
+            print(f"| {r['query']} | {r['params'] or '(defaults)'} | {shown} | {t:.2f} | {r.get('last', '')} |")
         return
     if args.queries:
         with tempfile.TemporaryDirectory(prefix="pmkg-bench-") as tmp:
