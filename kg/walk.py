@@ -211,7 +211,7 @@ MEMBERS = _PREFIXES + """SELECT ?project ?a
 WHERE {
   { SELECT ?aMembership ?project WHERE { ?aMembership org:organization ?project } }
   { SELECT ?aMembership ?a WHERE { ?aMembership org:member ?a } }
-  { SELECT DISTINCT ?aMembership WHERE { ?aMembership org:role ?aRole FILTER(?aRole != role:funder) } }
+  { SELECT ?aMembership WHERE { ?aMembership org:role ?aRole FILTER(?aRole != role:funder) } }
   MINUS { ?aMembership pmkg:uncertain true }
 }"""
 #: The labels of everything: the names of the members (a member without a label is no side of a pair).
