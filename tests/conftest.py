@@ -289,6 +289,34 @@ def edit(path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def roles_in(ds, thing) -> dict:
+    """The members of ``thing`` (a trial or project) in the rdflib dataset ``ds``, each with its role
+    names (the local names of the role concepts)."""
+    from kg.namespaces import ORG, ROLE
+
+    out: dict = {}
+    for m in ds.subjects(ORG.organization, thing):
+        for who in ds.objects(m, ORG.member):
+            out.setdefault(who, set()).update(str(r)[len(str(ROLE)):] for r in ds.objects(m, ORG.role))
+    return out
+
+
+def cordis_orgs(folder: Path, **fields: str) -> Path:
+    """The first organisation of the CORDIS fixture with ``fields`` (column=value) changed, as an
+    organization.csv of its own in ``folder``."""
+    import csv
+
+    with open(ROOT / "tests" / "fixtures" / "cordis" / "organization.csv", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    header, first = rows[0], rows[1]
+    for field, value in fields.items():
+        first[header.index(field)] = value
+    orgs = folder / "organization.csv"
+    with open(orgs, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([header, first])
+    return orgs
+
+
 def pm(rid: str):
     """The IRI of the record ``rid`` under the default base, as pmkg mints it (kg.iris.Minter)."""
     from rdflib import URIRef

@@ -5,12 +5,11 @@ bad data file gives a located one-line error, exit 1, and leaves the previous ou
 """
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 
 import pytest
-from conftest import DATA, MINI, ONTOLOGY, ROOT, edit, kept_data
+from conftest import DATA, MINI, ONTOLOGY, ROOT, cordis_orgs, edit, kept_data
 
 from kg.cli import main
 
@@ -138,12 +137,7 @@ def test_cordis_organisation_url_that_is_not_an_iri_is_left_out(tmp_path, curate
     from kg.importers import run_import
 
     fix = ROOT / "tests" / "fixtures" / "cordis"
-    rows = list(csv.reader(open(fix / "organization.csv", encoding="utf-8"), delimiter=";"))
-    header, first = rows[0], rows[1]
-    first[header.index("organizationURL")] = "http://example.org/?q=50%off"
-    orgs = tmp_path / "organization.csv"
-    with open(orgs, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([header, first])
+    orgs = cordis_orgs(tmp_path, organizationURL="http://example.org/?q=50%off")
     run_import("cordis", {"projects": fix / "project.csv", "organizations": orgs},
                folder=tmp_path / "imports", index=curated_index, options={"ids": ["101104269"]})
     text = kept_data(tmp_path / "imports", "cordis").read_text(encoding="utf-8")

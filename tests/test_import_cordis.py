@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import DATA, ONTOLOGY, ROOT, kept_data, pm
+from conftest import DATA, ONTOLOGY, ROOT, cordis_orgs, kept_data, pm
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
@@ -277,16 +277,8 @@ def test_no_progress_bar_when_not_a_terminal(tmp_path, curated_index, capsys):
 def test_hostile_strings_stay_literals(tmp_path, curated_index):
     """Quotes, angle brackets, backslashes, control characters and N-Quads syntax in a name cannot
     add quads: the kept file parses, and the name comes back exactly."""
-    import csv
-
     hostile = 'EVIL "ORG" > <http://evil.example/x> <http://evil.example/p> "pwned" .\n\\u0041\t\x0b<script>'
-    rows = list(csv.reader(open(FIX / "organization.csv", encoding="utf-8"), delimiter=";"))
-    header, first = rows[0], rows[1]
-    first[header.index("name")] = hostile
-    first[header.index("organizationURL")] = 'http://x" onclick="y'
-    orgs = tmp_path / "organization.csv"
-    with open(orgs, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([header, first])
+    orgs = cordis_orgs(tmp_path, name=hostile, organizationURL='http://x" onclick="y')
     run_import("cordis", {"projects": FIX / "project.csv", "organizations": orgs},
                folder=tmp_path / "imports", index=curated_index, options={"ids": ["101104269"]})
     text = kept_data(tmp_path / "imports", "cordis").read_text(encoding="utf-8")
@@ -432,14 +424,7 @@ def test_importer_doctests():
 def test_cordis_country_zz_is_a_located_bad_record(tmp_path, curated_index):
     """A CORDIS country is checked against ISO 3166 (kg.countries), not only as two letters: 'ZZ' is a bad
     record naming the file, line and field, with no file kept."""
-    import csv
-
-    rows = list(csv.reader(open(FIX / "organization.csv", encoding="utf-8"), delimiter=";"))
-    header, first = rows[0], rows[1]
-    first[header.index("country")] = "ZZ"
-    orgs = tmp_path / "organization.csv"
-    with open(orgs, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([header, first])
+    orgs = cordis_orgs(tmp_path, country="ZZ")
     with pytest.raises(BadRecords) as e:
         run_import("cordis", {"projects": FIX / "project.csv", "organizations": orgs},
                    folder=tmp_path / "imports", index=curated_index, options={"ids": ["101104269"]})

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import DATA, ONTOLOGY, ROOT, concept, pm
-from rdflib import Literal, URIRef
+from conftest import DATA, ONTOLOGY, ROOT, concept, pm, roles_in
+from rdflib import Literal
 
 from kg import namespaces as ns
 from kg.importers import BadRecords, WrongFormat, run_import
@@ -25,14 +25,6 @@ def ds(imported):
     return build(DATA, ONTOLOGY, imports=imported[0])
 
 
-def roles(ds, trial: URIRef) -> dict[URIRef, set[str]]:
-    out: dict[URIRef, set[str]] = {}
-    for m in ds.subjects(ORG.organization, trial):
-        for who in ds.objects(m, ORG.member):
-            out.setdefault(who, set()).update(str(r)[len(str(ROLE)):] for r in ds.objects(m, ORG.role))
-    return out
-
-
 def test_summary(imported):
     s = imported[1]
     assert s.counts["read studies"] == 3
@@ -51,7 +43,7 @@ def test_sponsor_and_phase_of_a_new_trial(ds):
     assert {str(c) for c in ds.objects(t, SCHEMA.addressCountry)} == {"FR", "NO", "TR", "FI", "SE"}  # 'Turkey' -> TR
     assert str(ds.value(t, PMKG.ctisNumber)) == "2024-512345-12-00"
     assert ds.value(t, SCHEMA.endDate) == Literal("2029-12-31", datatype=ns.XSD.date)
-    got = roles(ds, t)
+    got = roles_in(ds, t)
     # the sponsor is also a site: one organisation with two roles
     assert got[pm("hus")] == {"sponsor", "site"}
     assert got[pm("ctgov-org-novartis-pharmaceuticals")] == {"collaborator"}
@@ -63,7 +55,7 @@ def test_sponsor_and_phase_of_a_new_trial(ds):
 def test_anonymous_research_sites_fold_into_the_sponsor(ds):
     """'Research Site' in Lyon and in Oslo is the sponsor's naming pattern, not two organisations."""
     t = pm("ctgov-nct09999991")
-    assert not [o for o in roles(ds, t) if str(ds.value(o, SCHEMA.name)) == "Research Site"]
+    assert not [o for o in roles_in(ds, t) if str(ds.value(o, SCHEMA.name)) == "Research Site"]
     assert not list(ds.subjects(SCHEMA.name, Literal("Research Site")))
     sites = [m for m in ds.subjects(ORG.organization, t)
              if (m, ORG.member, pm("hus")) in ds and (m, ORG.role, ROLE.site) in ds]
@@ -86,7 +78,7 @@ def test_curated_trial_is_enriched_not_duplicated(ds):
     assert ds.value(t, PMKG.status) == concept("status", "recruiting")
     # the curated start (2021-04) stays; the registry's day precision is the same date, not a conflict
     assert set(ds.objects(t, SCHEMA.startDate)) == {Literal("2021-04", datatype=ns.XSD.gYearMonth)}
-    got = roles(ds, t)
+    got = roles_in(ds, t)
     assert got[pm("ctgov-org-roche-norge-as")] == {"collaborator"}
     assert got[pm("ous")] >= {"sponsor", "site"}
 

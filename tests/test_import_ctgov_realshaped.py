@@ -8,7 +8,7 @@ import json
 import zipfile
 
 import pytest
-from conftest import DATA, ONTOLOGY, ROOT, concept, kept_data, pm
+from conftest import DATA, ONTOLOGY, ROOT, concept, kept_data, pm, roles_in
 from rdflib import Literal
 
 from kg import namespaces as ns
@@ -29,14 +29,6 @@ def ds(imported):
     from kg.build import build
 
     return build(DATA, ONTOLOGY, imports=imported[0])
-
-
-def members(ds, trial):
-    out = {}
-    for m in ds.subjects(ORG.organization, trial):
-        for who in ds.objects(m, ORG.member):
-            out.setdefault(who, set()).update(str(r)[len(str(ROLE)):] for r in ds.objects(m, ORG.role))
-    return out
 
 
 def test_todays_country_names_do_not_reject_the_study(imported):
@@ -120,7 +112,7 @@ def test_anonymous_sponsor_sites_fold_into_the_sponsor(ds, imported):
     assert not list(ds.subjects(SCHEMA.name, Literal("GSK Investigational Site")))
     assert not list(ds.subjects(SCHEMA.name, Literal("Local Institution - 0058")))
     t = pm("ctgov-nct09990002")
-    got = members(ds, t)
+    got = roles_in(ds, t)
     gsk = [o for o in got if str(ds.value(o, SCHEMA.name)) == "GlaxoSmithKline"]
     assert len(gsk) == 1 and got[gsk[0]] == {"sponsor", "site"}
     site = [m for m in ds.subjects(ORG.organization, t) if (m, ORG.member, gsk[0]) in ds

@@ -83,31 +83,19 @@ def doubtful_store(tmp_path_factory):
     too, in Oxigraph."""
     import shutil
 
-    from conftest import DATA, ONTOLOGY
+    from conftest import DATA, ONTOLOGY, edit
 
     from kg.assemble import Config, assemble
     from kg.store import OxigraphStore
 
     data = tmp_path_factory.mktemp("doubtful") / "data"
     shutil.copytree(DATA, data)
-    orgs = data / "organisations.yaml"
-    text = orgs.read_text(encoding="utf-8")
-    new = text.replace("  acronym: UiO\n", "  acronym: UiO\n  uncertain: true\n"
-                       "  note: a test makes this record one no source confirms\n", 1)
-    assert new != text, "the UiO record moved: update this fixture"
-    orgs.write_text(new, encoding="utf-8")
-    projects = data / "projects.yaml"
-    text = projects.read_text(encoding="utf-8")
-    new = text.replace("    - {org: lumc, role: coordinator}\n",
-                       '    - {org: lumc, role: coordinator, uncertain: true, note: "a test doubts it"}\n', 1)
-    assert new != text, "LUMC's PCM4EU participation moved: update this fixture"
-    projects.write_text(new, encoding="utf-8")
-    grants = data / "grants.yaml"
-    text = grants.read_text(encoding="utf-8")
-    new = text.replace("  funder: swelife\n  funds: [testbed]\n",
-                       "  funder: swelife\n  funds: [testbed]\n  uncertain: true\n  note: a test doubts it\n", 1)
-    assert new != text, "the Swelife grant to the Testbed moved: update this fixture"
-    grants.write_text(new, encoding="utf-8")
+    edit(data / "organisations.yaml", "  acronym: UiO\n", "  acronym: UiO\n  uncertain: true\n"
+         "  note: a test makes this record one no source confirms\n")
+    edit(data / "projects.yaml", "    - {org: lumc, role: coordinator}\n",
+         '    - {org: lumc, role: coordinator, uncertain: true, note: "a test doubts it"}\n')
+    edit(data / "grants.yaml", "  funder: swelife\n  funds: [testbed]\n",
+         "  funder: swelife\n  funds: [testbed]\n  uncertain: true\n  note: a test doubts it\n")
     return OxigraphStore.from_nquads(assemble(Config.resolve(data, ONTOLOGY, imports=False))
                                      .nquads(names=True, default=True))
 
