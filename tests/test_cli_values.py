@@ -6,6 +6,7 @@ first line followed by the close matches).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -201,20 +202,27 @@ def _quiet_end(proc: subprocess.Popen, timeout: float = 60) -> tuple[int, str]:
     return proc.returncode, err.decode("utf-8", "replace")
 
 
+@contextlib.contextmanager
+def _killed_at_the_end(proc: subprocess.Popen):
+    """Kill ``proc`` if it is still running when the block ends (a failed assertion included)."""
+    try:
+        yield
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def test_ctrl_c_ends_serve_quietly_with_130(published, tmp_path):
     """Ctrl-C on `pmkg serve` printed a 17-line traceback from a worker. A terminal sends SIGINT to the
     whole process group: so does this test."""
     proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(free_port()), "--workers", "2"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    try:
+    with _killed_at_the_end(proc):
         line = proc.stdout.readline().decode()
         assert "read-only at http://127.0.0.1:" in line, proc.stderr.read().decode() if proc.poll() else line
         os.killpg(proc.pid, signal.SIGINT)
         code, err = _quiet_end(proc)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert code == 130
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
 
@@ -242,28 +250,20 @@ def test_ctrl_c_during_the_shacl_check_prints_no_traceback():
     terminal's SIGINT too. The build (the parent) stops it; the check itself ignores SIGINT."""
     proc = subprocess.Popen([sys.executable, "-c", _SLOW_SHAPES], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
-    try:
+    with _killed_at_the_end(proc):
         assert proc.stdout.readline().decode().strip() == "checking"
         os.killpg(proc.pid, signal.SIGINT)
         code, err = _quiet_end(proc)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert code == 130 and "Traceback" not in err and "KeyboardInterrupt" not in err, err
 
 
 def test_sigterm_ends_serve_with_143(published):
     proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(free_port())], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+    with _killed_at_the_end(proc):
         assert "read-only at" in proc.stdout.readline().decode()
         proc.terminate()
         code, err = _quiet_end(proc)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert code == 143 and "Traceback" not in err
 
 

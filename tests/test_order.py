@@ -114,7 +114,7 @@ def test_the_order_clause_may_be_followed_by_comments():
 
 def sorted_here(name: str) -> bool:
     q = Q.get(name)
-    return not q.algorithm and order.split_order(Q.sparql_prolog(Q.default_base()) + q.text) is not None
+    return not q.algorithm and order.split_order(Q.full_text(q)) is not None
 
 
 #: The named queries kg.order sorts (the others: Oxigraph sorts them, or kg.walk answers them).
@@ -130,7 +130,7 @@ def test_every_named_query_comes_in_the_order_oxigraph_gives(oxigraph, name):
     """On the shipped data: the rows of each named query kg.order sorts, in the order of its keys, are
     those Oxigraph's own ORDER BY gives."""
     q = Q.get(name)
-    text = Q.sparql_prolog(Q.default_base()) + q.text
+    text = Q.full_text(q)
     split = order.split_order(text)
     assert split is not None
     bindings = Q.bind_params(q, {}, oxigraph)

@@ -9,6 +9,7 @@ are marked, each with the Virtuoso behaviour that causes it (strict: when one st
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -219,27 +220,18 @@ def test_prune_removes_the_graphs_of_sources_that_are_gone(pushed, virtuoso_serv
 
 
 
-def test_a_dataset_in_the_url_travels_in_the_body_with_every_other_graph_named():
-    """No server needed: `default-graph-uri` in the --endpoint URL goes into each POST's body (a long URL
-    is cut short by Virtuoso without an error), and every other graph of the store is named once, listed
-    with GROUP BY (DISTINCT takes 40 s on Virtuoso)."""
+@contextlib.contextmanager
+def canned_endpoint(respond):
+    """A SPARQL endpoint on 127.0.0.1 that answers each POST with ``respond(path, headers, body)``, a
+    (content type, bytes) pair; yields its base URL."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    from urllib.parse import parse_qs, urlsplit
-
-    seen = []
-    listing = {"head": {"vars": ["g"]}, "results": {"bindings": [
-        {"g": {"type": "uri", "value": u}} for u in (UNION, G + "a", G + "b")]}}
-    answer = {"head": {"vars": ["n"]}, "results": {"bindings": [
-        {"n": {"type": "literal", "value": "1"}}]}}
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
-            form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
-            seen.append((urlsplit(self.path).query, form))
-            body = json.dumps(listing if "GROUP BY ?g" in form["query"][0] else answer).encode()
+            ctype, body = respond(self.path, self.headers, self.rfile.read(int(self.headers["Content-Length"])))
             self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -250,13 +242,34 @@ def test_a_dataset_in_the_url_travels_in_the_body_with_every_other_graph_named()
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{httpd.server_address[1]}/sparql?default-graph-uri={quote(UNION, safe='')}&x=1"
-        store = EndpointStore(url)
-        for _ in range(2):
-            store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_a_dataset_in_the_url_travels_in_the_body_with_every_other_graph_named():
+    """No server needed: `default-graph-uri` in the --endpoint URL goes into each POST's body (a long URL
+    is cut short by Virtuoso without an error), and every other graph of the store is named once, listed
+    with GROUP BY (DISTINCT takes 40 s on Virtuoso)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    seen = []
+    listing = {"head": {"vars": ["g"]}, "results": {"bindings": [
+        {"g": {"type": "uri", "value": u}} for u in (UNION, G + "a", G + "b")]}}
+    answer = {"head": {"vars": ["n"]}, "results": {"bindings": [
+        {"n": {"type": "literal", "value": "1"}}]}}
+
+    def respond(path, headers, body):
+        form = parse_qs(body.decode())
+        seen.append((urlsplit(path).query, form))
+        return "application/sparql-results+json", json.dumps(
+            listing if "GROUP BY ?g" in form["query"][0] else answer).encode()
+
+    with canned_endpoint(respond) as base:
+        store = EndpointStore(f"{base}/sparql?default-graph-uri={quote(UNION, safe='')}&x=1")
+        for _ in range(2):
+            store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert len(seen) == 3   # the graphs are listed once
     (q0, list_form), *queries = seen
     assert "DISTINCT" not in list_form["query"][0] and "default-graph-uri" not in list_form
@@ -293,9 +306,6 @@ def test_a_boolean_written_1_and_a_duration_written_in_months_read_in_canonical_
 def test_an_endpoint_answer_is_read_with_canonical_booleans_and_durations():
     """No server needed: the SPARQL JSON and N-Triples Virtuoso 7 sends for a stored true and P5Y are read by
     EndpointStore as "true"^^xsd:boolean and "P5Y"^^xsd:duration (a SELECT's rows and a CONSTRUCT's triples)."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     select = {"head": {"vars": ["b", "d", "n"]}, "results": {"bindings": [{
         "b": {"type": "typed-literal", "datatype": XSD + "boolean", "value": "1"},
         "d": {"type": "typed-literal", "datatype": XSD + "duration", "value": "60"},
@@ -303,29 +313,15 @@ def test_an_endpoint_answer_is_read_with_canonical_booleans_and_durations():
     triples = (f'<https://example.org/s> <https://example.org/b> "0"^^<{XSD}boolean> .\n'
                f'<https://example.org/s> <https://example.org/d> "129600.0"^^<{XSD}duration> .\n')
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers["Content-Length"]))
-            graph = self.headers["Accept"].startswith("application/n-triples")
-            body = triples.encode() if graph else json.dumps(select).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/n-triples" if graph else "application/sparql-results+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def respond(path, headers, body):
+        if headers["Accept"].startswith("application/n-triples"):
+            return "application/n-triples", triples.encode()
+        return "application/sparql-results+json", json.dumps(select).encode()
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        store = EndpointStore(f"http://127.0.0.1:{httpd.server_address[1]}/sparql")
+    with canned_endpoint(respond) as base:
+        store = EndpointStore(f"{base}/sparql")
         rows = store.query("SELECT ?b ?d ?n WHERE { ?s ?p ?o }").rows
         graph = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").triples
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert [tuple(str(t) for t in r) for r in rows] == [
         (f'"true"^^<{XSD}boolean>', f'"P5Y"^^<{XSD}duration>', f'"1"^^<{XSD}integer>')]
     assert sorted(str(t.object) for t in graph) == [f'"P1DT12H"^^<{XSD}duration>', f'"false"^^<{XSD}boolean>']
