@@ -150,6 +150,9 @@ class MemoryStore:
     #: kg.walk looks up one node per query here, its parameter bound: rdflib joins a VALUES block with
     #: a UNION by evaluating the UNION over the whole graph first
     lookup_per_node = True
+    #: kg.walk reads the members shared-projects pairs as one group of patterns here: rdflib joins two
+    #: sub-queries by comparing every pair of their rows when it cannot push one's bindings into the other
+    pairs_subqueries = True
 
     def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> Result:
         init: dict[str, Identifier] = {Variable(k): from_ox(v) for k, v in (bindings or {}).items()}

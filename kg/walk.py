@@ -214,8 +214,8 @@ WHERE {
   { SELECT ?aMembership WHERE { ?aMembership org:role ?aRole FILTER(?aRole != role:funder) } }
   MINUS { ?aMembership pmkg:uncertain true }
 }"""
-#: The same for rdflib (``lookup_per_node`` stores), one group of patterns: rdflib joins sub-queries by
-#: comparing every pair of rows (minutes at 70,000 quads), a group by looking each row up.
+#: The same as one group of patterns, for a store that joins sub-queries by comparing every pair of rows
+#: (``pairs_subqueries``: rdflib, minutes at 70,000 quads), where it looks each row of a group up.
 MEMBERS_IN_ONE = _PREFIXES + """SELECT ?project ?a
 WHERE {
   ?aMembership org:organization ?project ; org:member ?a ; org:role ?aRole .
@@ -280,7 +280,7 @@ def _shared_projects(store: Store) -> Result:
     member_ids: dict[tuple[str, str], int] = {}
     members: list[tuple[Term, Term]] = []
     by_project: dict[tuple[str, str], list[int]] = defaultdict(list)
-    members_query = MEMBERS_IN_ONE if getattr(store, "lookup_per_node", False) else MEMBERS
+    members_query = MEMBERS_IN_ONE if getattr(store, "pairs_subqueries", False) else MEMBERS
     for project, a in store.query(members_query).rows:
         project_names = names.get(project.value)
         if not project_names:   # not a project or trial, or without a label
