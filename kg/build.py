@@ -23,12 +23,13 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from . import __version__, answers, paths, published
+from . import __version__, answers, neighbourhoods, paths, published
 from . import query as Q
 from .assemble import Assembly, Config, assemble
 from .export import serialize
 from .files import atomic_write
 from .memstore import dataset_of
+from .prefixes import prefixes
 from .report import report_page
 from .store import OxigraphStore
 from .validate import Report, ShapesError, check
@@ -95,7 +96,8 @@ def publish(config: Config, out: Path | str | None = None, *, shacl: bool = True
         gen = published.new_generation(folder)
         try:
             loaded = asm.write_nquads(gen / "load.nq", names=True, default=True)
-            store = OxigraphStore.create(gen / published.STORE, loaded, config.key(parts), config.base)
+            key = config.key(parts)
+            store = OxigraphStore.create(gen / published.STORE, loaded, key, config.base)
             loaded.unlink()
             lap("store")
             answers.write(gen / answers.FOLDER, default_answers(store))
@@ -113,6 +115,9 @@ def publish(config: Config, out: Path | str | None = None, *, shacl: bool = True
                 for name, data in rendered.items():
                     atomic_write(gen / name, data)
                     files.append(folder / name)
+                del rendered
+            neighbourhoods.write(gen / neighbourhoods.FOLDER, store, prefixes(config.base), key)
+            lap("neighbourhoods")
             store.store.flush()
             del store
             if shapes is not None:

@@ -43,6 +43,7 @@ import pyoxigraph as ox
 
 from . import answers, guard, paths
 from .config import default_base
+from .neighbourhoods import Subgraph
 from .options import QUERY_FORMATS
 from .prefixes import prefixes, sparql_prolog
 from .resolve import ResolveError, Resolver
@@ -550,6 +551,8 @@ def format_result(result: Result, fmt: str | None = None, base: str | None = Non
         raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     base = base or default_base()
     if result.kind in ("CONSTRUCT", "DESCRIBE"):
+        if fmt == "turtle" and isinstance(result.triples, Subgraph) and result.triples.prefixes == prefixes(base):
+            return result.triples.turtle().decode("utf-8")   # the same text, written by the build
         triples = sorted(result.triples, key=str)
         if fmt == "turtle":
             data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes(base)) or b""
@@ -713,9 +716,11 @@ def emit(ans: Answer, write, fmt: str | None = None, base: str | None = None, *,
         if result.kind in ("CONSTRUCT", "DESCRIBE"):
             # kg.walk gives its triples sorted already (a neighbourhood may be most of the graph)
             triples = result.triples if ans.query.algorithm else sorted(result.triples, key=str)
-            part = triples[offset:None if limit is None else offset + limit]
-            result = Result(result.kind, triples=part)
-            shown = Shown(len(part), len(triples), offset, limit)
+            n = len(triples)
+            if offset or (limit is not None and limit < n):
+                triples = triples[offset:None if limit is None else offset + limit]
+            result = Result(result.kind, triples=triples)
+            shown = Shown(len(triples), n, offset, limit)
         else:
             shown = Shown(1, 1)
         write(format_result(result, fmt, base, hide=set(ans.bindings)))

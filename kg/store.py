@@ -33,7 +33,7 @@ import socket
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -104,7 +104,7 @@ class Result:
     vars: list[str] = field(default_factory=list)
     rows: list[tuple] = field(default_factory=list)
     boolean: bool | None = None
-    triples: list = field(default_factory=list)
+    triples: Sequence = field(default_factory=list)   # a list, or made when read (kg.neighbourhoods)
 
     def records(self) -> list[dict]:
         """SELECT rows as dicts of Python values (str for IRIs), ready for ``pandas.DataFrame``."""
@@ -178,10 +178,11 @@ def canonical_terms(res: Result) -> Result:
                     res.rows[r] = tuple(canonical_term(y) for y in row)
                     break
     else:
-        for i, tr in enumerate(res.triples):
+        res.triples = triples = list(res.triples)
+        for i, tr in enumerate(triples):
             o = canonical_term(tr.object)
             if o is not tr.object:
-                res.triples[i] = ox.Quad(tr.subject, tr.predicate, o, tr.graph_name) \
+                triples[i] = ox.Quad(tr.subject, tr.predicate, o, tr.graph_name) \
                     if isinstance(tr, ox.Quad) else ox.Triple(tr.subject, tr.predicate, o)
     return res
 

@@ -21,6 +21,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 
+from . import neighbourhoods
+from .config import default_base
+from .prefixes import prefixes
 from .store import Result, Store, Term, bulk, values_rows
 
 SCHEMA = "https://schema.org/"
@@ -174,6 +177,12 @@ def neighbourhood(store: Store, bindings: dict[str, Term]) -> Result:
     centre, hops = bindings.get("entity"), bindings.get("hops")
     if centre is None or hops is None:
         return Result("CONSTRUCT")
+    # a published store has the answer's parts indexed (kg.neighbourhoods): the same triples as Turtle
+    index = neighbourhoods.published(store, prefixes(getattr(store, "base", None) or default_base()))
+    if index is not None:
+        if not isinstance(centre, ox.NamedNode):
+            return Result("CONSTRUCT")
+        return Result("CONSTRUCT", triples=index.subgraph(centre.value, int(hops.value)))
     nodes = reach(store, centre, int(hops.value))
     triples: set = set()
     # the statements of each node (with the parts of its amounts) first; then the label of each IRI they
