@@ -47,7 +47,7 @@ from .neighbourhoods import Subgraph
 from .options import QUERY_FORMATS
 from .prefixes import prefixes, sparql_prolog
 from .resolve import ResolveError, Resolver
-from .store import Result, Store, Term, kind_of, tsv_term
+from .store import OxigraphStore, Result, Store, Term, kind_of, tsv_term
 
 PARAM_TYPES = ("entity", "integer", "string", "country", "boolean")
 #: What a boolean parameter accepts (any case), and what each means.
@@ -441,12 +441,15 @@ def answer(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = No
 
     On a published store, a named query asked with the terms ``pmkg build`` answered it with (its
     defaults) is read from the answers published with the build (:mod:`kg.answers`: the same rows, in
-    the same order); ``published=False`` asks the store.
+    the same order), and ``neighbourhood`` from the index the build wrote (:mod:`kg.neighbourhoods`);
+    ``published=False`` asks the store itself.
     """
     q = query if isinstance(query, NamedQuery) else load(query, directory)
     if store is None:
         raise TypeError("give a store: kg.build.published_store() opens the project's")
     bindings = bind_params(q, params, store)
+    if not published and isinstance(store, OxigraphStore) and store.path is not None:
+        store = store.detached()
     found = answers.published(store, q.name, full_text(q, store, base), bindings) if published else None
     if found is not None:
         names, rows, total = found

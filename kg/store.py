@@ -359,6 +359,11 @@ class OxigraphStore:
         _write_marker(path, {"key": key, "state": "ready", "quads": len(store), "pmkg": __version__})
         return cls(store, path, base)
 
+    def detached(self) -> "OxigraphStore":
+        """The same store without what a build published beside it (the answers of kg.answers, the
+        neighbourhood index of kg.neighbourhoods): every answer comes from the store itself."""
+        return OxigraphStore(self.store, None, self.base)
+
     def _evaluate(self, sparql: str, bindings: dict[str, Term] | None):
         try:
             try:
