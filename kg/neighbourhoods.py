@@ -33,6 +33,7 @@ import mmap
 import re
 from array import array
 from collections.abc import Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -59,7 +60,9 @@ _ARRAYS = ("subjects.off", "blocks.off", "labels.off", "counts", "flags", "links
            "refs", "amounts.off", "amounts")
 _NUMBERS = ("counts", "links", "refs", "amounts")
 _BLOBS = ("subjects.nt", "blocks.ttl", "labels.ttl")
-_NEW_SUBJECT = re.compile(rb"\n(?=[^\t ])")   # a Turtle writer starts each subject at the start of a line
+#: Where a subject's block starts: a Turtle writer starts each subject at the start of a line, and
+#: continues its statements on lines that start with a tab (compiled when a build writes an index).
+NEW_SUBJECT = rb"\n(?=[^\t ])"
 
 
 def folder_of(store) -> Path | None:
@@ -76,7 +79,7 @@ def _split(turtle: bytes) -> tuple[bytes, list[int], bytes]:
     while turtle.startswith(b"@prefix ", at):
         at = turtle.index(b"\n", at) + 1
     body = turtle[at:]
-    starts = [0] + [m.end() for m in _NEW_SUBJECT.finditer(body) if m.end() < len(body)] if body else []
+    starts = [0] + [m.end() for m in re.finditer(NEW_SUBJECT, body) if m.end() < len(body)] if body else []
     return turtle[:at], starts, body
 
 
@@ -295,6 +298,10 @@ class Subgraph(Sequence):
         return self.size
 
     def __getitem__(self, k):
+        if isinstance(k, slice) and self._triples is None and k.step in (None, 1) \
+                and (k.start or 0) >= 0 and k.stop is not None and k.stop >= 0:
+            # a page of a large answer: the text is read only as far as the page
+            return [q.triple for q in islice(ox.parse(self.turtle(), format=ox.RdfFormat.TURTLE), k.start, k.stop)]
         return self._all()[k]
 
     def __iter__(self) -> Iterator:

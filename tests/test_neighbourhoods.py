@@ -199,3 +199,15 @@ def test_the_command_writes_the_index_s_turtle_and_pages_it_as_triples(store):
     assert js.returncode == 0, js.stderr
     assert sorted(map(str, ox.parse(js.stdout.encode(), format=ox.RdfFormat.JSON_LD))) == \
         sorted(map(str, plain.result.triples))
+
+
+def test_a_page_of_the_triples_is_the_page_of_the_whole(tricky):
+    """A slice reads the text only as far as the page; it is the same page as the whole answer's."""
+    store, _ = tricky
+    index = N.published(store, prefixes(BASE))
+    whole = list(index.subgraph(PM + "a", 3))
+    assert len(whole) > 20
+    for k in (slice(0, 5), slice(3, 10), slice(None, 4), slice(18, 1000), slice(40, 45), slice(-5, None),
+              slice(0, 10, 2), slice(5, 2)):
+        assert index.subgraph(PM + "a", 3)[k] == whole[k], k
+    assert index.subgraph(PM + "a", 3)[-1] == whole[-1] and index.subgraph(PM + "nothing", 3)[0:5] == []
