@@ -111,7 +111,8 @@ def time_queries(env: dict, cases: list[tuple[str, list[str]]], cap: float) -> l
             p = subprocess.run(pmkg("query", name, *params), capture_output=True, text=True, env=env,
                                cwd=env["PMKG_ROOT"], timeout=cap)
             row = {"query": name, "params": " ".join(params[1::2]), "s": round(time.perf_counter() - t, 3),
-                   "code": p.returncode, "last": (p.stdout.strip().splitlines() or [""])[-1][:120]}
+                   "code": p.returncode, "last": (p.stdout.strip().splitlines() or [""])[-1][:120],
+                   "stderr": p.stderr.strip()[-300:]}   # a "building first" shows here
         except subprocess.TimeoutExpired:
             row = {"query": name, "params": " ".join(params[1::2]), "timeout": cap}
         print(json.dumps(row), flush=True)
@@ -135,40 +136,44 @@ def cli_queries(n: int, reps: int, cap: float, previous: str | None, work: Path)
                           "queries": time_queries(env, query_cases(code, n), cap)}
         if label == "this":
             results[label]["store"] = store_times(env, query_cases(code, n))
+            results[label]["library"] = store_times(env, query_cases(code, n), published=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"published-queries-{n}.json").write_text(json.dumps(results, indent=2) + "\n")
     this, before = results["this"], results.get(previous or "", {})
     print(f"\n{this['quads']:,} quads; build {this['build']['s']:.0f} s, {this['build']['mib']:,} MiB; "
           f"`pmkg query --sparql 'ASK {{}}'` {this['floor']:.2f} s"
           + (f" ({previous}: {before['floor']:.2f} s)" if before else ""))
-    print(f"\n| query | parameters | this pmkg s | the store's answer s | {previous or ''} s | last line |\n"
-          f"|---|---|---:|---:|---:|---|")
+    print(f"\n| query | parameters | this pmkg s | library call s | the store's answer s | {previous or ''} s "
+          f"| last line |\n|---|---|---:|---:|---:|---:|---|")
     prev = {(r["query"], r["params"]): r for r in before.get("queries", [])}
-    for r, t in zip(this["queries"], this["store"]):
+    for r, lib, t in zip(this["queries"], this["library"], this["store"]):
         b = prev.get((r["query"], r["params"]))
         show = lambda x: "-" if x is None else (f"> {x['timeout']:g}" if "timeout" in x else f"{x['s']:.2f}")  # noqa: E731
-        print(f"| {r['query']} | {r['params'] or '(defaults)'} | {show(r)} | {t:.2f} | {show(b)} "
+        print(f"| {r['query']} | {r['params'] or '(defaults)'} | {show(r)} | {lib:.2f} | {t:.2f} | {show(b)} "
               f"| {r.get('last', '')} |")
 
 
-# A child that answers each case through the store itself (kg.query.answer(..., published=False), rows
-# read), in one process on the published store: what the build's published answers save a user.
+# A child that answers each case as a library call, in one process on the published store, every row
+# (or triple) read: kg.query.answer as a user calls it (published answers and index included; argv[2]
+# "1"), or through the store itself (``published=False``: what any other parameter value costs).
 STORE_TIMES = ("import json, sys, time\n"
                "from kg.build import published_store\n"
                "from kg import query as Q\n"
                "store = published_store(quiet=True)\n"
+               "published = sys.argv[2] == '1'\n"
                "for name, params in json.loads(sys.argv[1]):\n"
                "    t = time.perf_counter()\n"
-               "    a = Q.answer(name, params, store, published=False, lazy=True)\n"
-               "    n = sum(1 for _ in a.stream) if a.stream is not None else len(a.result.rows or a.result.triples)\n"
+               "    a = Q.answer(name, params, store, published=published)\n"
+               "    n = sum(1 for _ in (a.result.rows if a.result.kind == 'SELECT' else a.result.triples))\n"
                "    print(round(time.perf_counter() - t, 3), flush=True)\n")
 
 
-def store_times(env: dict, cases: list[tuple[str, list[str]]]) -> list[float]:
-    """Seconds each case takes when the store answers it (no published answer), in one process."""
+def store_times(env: dict, cases: list[tuple[str, list[str]]], published: bool = False) -> list[float]:
+    """Seconds each case takes as a library call (``published``), or when the store answers it (no
+    published answer, no index), in one process, every row read."""
     todo = [(name, dict(p.split("=", 1) for p in params[1::2])) for name, params in cases]
-    out = subprocess.run([sys.executable, "-c", STORE_TIMES, json.dumps(todo)], capture_output=True, text=True,
-                         env=env, cwd=env["PMKG_ROOT"], check=True)
+    out = subprocess.run([sys.executable, "-c", STORE_TIMES, json.dumps(todo), "1" if published else "0"],
+                         capture_output=True, text=True, env=env, cwd=env["PMKG_ROOT"], check=True)
     return [float(x) for x in out.stdout.split()]
 
 
@@ -205,14 +210,18 @@ def main() -> None:
         cases = query_cases(ROOT, args.queries)
         rows = time_queries(env, cases, args.cap)
         store = store_times(env, cases)
+        library = store_times(env, cases, published=True)
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / f"published-queries-{args.queries}-project.json").write_text(
-            json.dumps({"quads": n_quads, "floor": floor, "queries": rows, "store": store}, indent=2) + "\n")
+            json.dumps({"quads": n_quads, "floor": floor, "queries": rows, "library": library, "store": store},
+                       indent=2) + "\n")
         print(f"\n{n_quads:,} quads; `pmkg query --sparql 'ASK {{}}'` {floor:.2f} s")
-        print("\n| query | parameters | cold CLI s | the store's answer s | last line |\n|---|---|---:|---:|---|")
-        for r, t in zip(rows, store):
+        print("\n| query | parameters | cold CLI s | library call s | the store's answer s | last line |\n"
+              "|---|---|---:|---:|---:|---|")
+        for r, lib, t in zip(rows, library, store):
             shown = f"> {r['timeout']:g}" if "timeout" in r else f"{r['s']:.2f}"
-            print(f"| {r['query']} | {r['params'] or '(defaults)'} | {shown} | {t:.2f} | {r.get('last', '')} |")
+            print(f"| {r['query']} | {r['params'] or '(defaults)'} | {shown} | {lib:.2f} | {t:.2f} "
+                  f"| {r.get('last', '')} |")
         return
     if args.queries:
         with tempfile.TemporaryDirectory(prefix="pmkg-bench-") as tmp:

@@ -82,5 +82,4 @@ def published(store, name: str, text: str, bindings: dict[str, Term]) -> tuple[l
     names = [v.value for v in solutions.variables]
     if names != entry["vars"]:
         return None
-    n = len(names)
-    return names, (tuple(sol[i] for i in range(n)) for sol in solutions), int(entry["rows"])
+    return names, (tuple(sol) for sol in solutions), int(entry["rows"])   # a solution's terms, in order

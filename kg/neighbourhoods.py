@@ -39,7 +39,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .files import atomic_write
-from .store import MARKER
+from .store import MARKER, bulk
 
 FOLDER = "neighbourhoods"
 INDEX = "index.json"
@@ -291,7 +291,8 @@ class Subgraph(Sequence):
 
     def _all(self) -> list:
         if self._triples is None:
-            self._triples = [q.triple for q in ox.parse(self.turtle(), format=ox.RdfFormat.TURTLE)] if self.size else []
+            with bulk():
+                self._triples = [q.triple for q in ox.parse(self.turtle(), format=ox.RdfFormat.TURTLE)]
         return self._triples
 
     def __len__(self) -> int:
@@ -301,7 +302,8 @@ class Subgraph(Sequence):
         if isinstance(k, slice) and self._triples is None and k.step in (None, 1) \
                 and (k.start or 0) >= 0 and k.stop is not None and k.stop >= 0:
             # a page of a large answer: the text is read only as far as the page
-            return [q.triple for q in islice(ox.parse(self.turtle(), format=ox.RdfFormat.TURTLE), k.start, k.stop)]
+            with bulk():
+                return [q.triple for q in islice(ox.parse(self.turtle(), format=ox.RdfFormat.TURTLE), k.start, k.stop)]
         return self._all()[k]
 
     def __iter__(self) -> Iterator:

@@ -47,7 +47,7 @@ from .neighbourhoods import Subgraph
 from .options import QUERY_FORMATS
 from .prefixes import prefixes, sparql_prolog
 from .resolve import ResolveError, Resolver
-from .store import OxigraphStore, Result, Store, Term, kind_of, tsv_term
+from .store import OxigraphStore, Result, Store, Term, bulk, kind_of, tsv_term
 
 PARAM_TYPES = ("entity", "integer", "string", "country", "boolean")
 #: What a boolean parameter accepts (any case), and what each means.
@@ -455,7 +455,8 @@ def answer(query: str | Path | NamedQuery, params: Mapping[str, Any] | None = No
         names, rows, total = found
         if lazy:
             return Answer(q, bindings, Result("SELECT", names), rows, total)
-        return Answer(q, bindings, Result("SELECT", names, list(rows)))
+        with bulk():
+            return Answer(q, bindings, Result("SELECT", names, list(rows)))
     if algorithm and q.algorithm:
         from .walk import ALGORITHMS
 

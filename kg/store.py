@@ -235,9 +235,8 @@ def result_from_ox(res, kind_hint: str | None = None) -> Result:
     """Turn a pyoxigraph query result (solutions, boolean or triples) into a :class:`Result`."""
     if isinstance(res, ox.QuerySolutions):
         names = [v.value for v in res.variables]
-        n = len(names)
-        with bulk():
-            return Result("SELECT", names, [tuple(sol[i] for i in range(n)) for sol in res])
+        with bulk():   # a solution gives its terms in the order of the variables (None where unbound)
+            return Result("SELECT", names, [tuple(sol) for sol in res])
     if isinstance(res, (ox.QueryBoolean, bool)):
         return Result("ASK", boolean=bool(res))
     return Result(kind_hint or "CONSTRUCT", triples=list(res))
@@ -388,9 +387,8 @@ class OxigraphStore:
         names = [v.value for v in res.variables]   # known before any row is found
         if not all(var in names for var, _ in split[1]):
             return None
-        n = len(names)
         with bulk():
-            rows = [tuple(sol[i] for i in range(n)) for sol in res]
+            rows = [tuple(sol) for sol in res]
             ordered = sort_rows(names, rows, split[1])
         return None if ordered is None else (names, ordered)
 
@@ -411,8 +409,7 @@ class OxigraphStore:
         if not isinstance(res, ox.QuerySolutions):
             return None
         names = [v.value for v in res.variables]
-        n = len(names)
-        return names, (tuple(sol[i] for i in range(n)) for sol in res)
+        return names, (tuple(sol) for sol in res)
 
     def nquads(self, names: bool = False) -> bytes:
         """The named graphs as sorted N-Quads (the names index only when ``names``)."""
