@@ -415,6 +415,8 @@ class Endpoint:
         self.any_host = "*" in self.config.allow_hosts
         self.hosts = frozenset(self.config.allow_hosts)
         setup = {"source": list(source), "prefixes": self.prefixes, "memory_bytes": self.config.memory_mb << 20}
+        # the folder of a published store: beside it, the neighbourhood index the workers read (kg.neighbourhoods)
+        self.store_dir = source[1] if source[0] == "dir" else None
         self.pool = WorkerPool(setup, self.config.workers, self.config.queue,
                                retry_after=math.ceil(min(self.config.timeout, 60)))
         self.size = self.pool.workers[0].size
@@ -602,7 +604,7 @@ class Endpoint:
         if q.algorithm:
             req = {"algorithm": {"name": q.name, "text": q.text}, "params": params, "base": self.base,
                    "format": fmt, "accept": accept, "max_rows": self.config.max_rows, "limit": limit,
-                   "offset": offset}
+                   "offset": offset, "store": self.store_dir}
             kind, key, body, more = self.run(req, deadline)
             bound = [p.name for p in q.params if params.get(p.name) or p.default is not None]
             return kind, key, body, more, bound

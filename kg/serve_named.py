@@ -8,6 +8,7 @@ needs nothing of kg.query; and kg.query and kg.walk are loaded before the worker
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -32,11 +33,14 @@ def execute_algorithm(store, req: dict, prefixes: dict[str, str] | None = None) 
     on this store) and its rows found by the bounded search of :mod:`kg.walk`, not by its SPARQL.
 
     ``req`` holds ``algorithm`` (the query's ``name`` and ``text``), ``params`` (strings, as from
-    ``--param``), ``base``, and the format and paging keys of :func:`execute`."""
+    ``--param``), ``base``, ``store`` (the folder of the published store the worker opened, whose
+    neighbourhood index answers ``neighbourhood``; None for another store), and the format and paging
+    keys of :func:`execute`."""
     named = req["algorithm"]
     try:
         q = from_text(named["text"], named["name"], library=True)
-        result = answer(q, req.get("params") or {}, OxigraphStore(store, base=req.get("base"))).result
+        folder = Path(req["store"]) if req.get("store") else None   # the folder the worker opened, if any
+        result = answer(q, req.get("params") or {}, OxigraphStore(store, folder, base=req.get("base"))).result
     except QueryError as e:
         raise Problem(400, str(e).replace("--param ", "")) from None
     max_rows = int(req.get("max_rows") or 10_000)

@@ -211,3 +211,25 @@ def test_a_page_of_the_triples_is_the_page_of_the_whole(tricky):
               slice(0, 10, 2), slice(5, 2)):
         assert index.subgraph(PM + "a", 3)[k] == whole[k], k
     assert index.subgraph(PM + "a", 3)[-1] == whole[-1] and index.subgraph(PM + "nothing", 3)[0:5] == []
+
+
+def test_the_endpoint_s_worker_reads_the_index_of_the_store_it_serves(store, monkeypatch):
+    """`pmkg serve` answers neighbourhood in a worker that holds the store's folder: the same page of
+    triples from the index as from the search over the store, which it falls back to without one."""
+    from kg import serve_named
+
+    calls: list = []
+    real = N.Index.subgraph
+    monkeypatch.setattr(N.Index, "subgraph", lambda self, *a: calls.append(a) or real(self, *a))
+    q = Q.get("neighbourhood")
+    params = {"entity": "PRIME-ROSE", "hops": "2"}
+    req = {"algorithm": {"name": q.name, "text": q.text}, "params": params, "base": BASE, "format": ["nt"],
+           "limit": 50, "offset": 10, "store": str(store.path)}
+    plain = Q.answer("neighbourhood", params, store, published=False).result
+    want = [f"{t} ." for t in plain.triples[10:60]]
+    kind, _, body, more = serve_named.execute_algorithm(store.store, req, prefixes(BASE))
+    assert kind == "CONSTRUCT" and more and len(calls) == 1
+    assert body.decode("utf-8").splitlines() == want
+    del req["store"]
+    kind, _, body, more = serve_named.execute_algorithm(store.store, req, prefixes(BASE))
+    assert body.decode("utf-8").splitlines() == want and len(calls) == 1
