@@ -91,11 +91,12 @@ def _csr(lists: list[list[int]]) -> tuple[array, array]:
     return off, data
 
 
-def write(folder: Path, store, prefixes: dict[str, str], key: str | None) -> dict:
+def write(folder: Path, store, prefixes: dict[str, str], key: str | None) -> dict | None:
     """Write the index of the default graph of ``store`` (a :class:`kg.store.OxigraphStore`: its
     triples as the store gives them, every literal in the store's form) into ``folder``, for the store
-    whose marker records ``key``; returns the index entry."""
-    folder.mkdir(parents=True, exist_ok=True)
+    whose marker records ``key``; returns the index entry. Writes nothing and returns None when the
+    Turtle writer did not start each subject on a line of its own (a blank node written inline, say):
+    then kg.walk searches the store, with the same answer."""
     # Oxigraph's own N-Triples, sorted: the order of the answer's triples (their str())
     dump = ox.serialize(store.store.quads_for_pattern(None, None, None, ox.DefaultGraph()),
                         format=ox.RdfFormat.N_QUADS) or b""
@@ -157,13 +158,13 @@ def write(folder: Path, store, prefixes: dict[str, str], key: str | None) -> dic
     header, starts, body = _split(turtle)
     del turtle
     if len(starts) != n:
-        raise ValueError(f"the Turtle writer gave {len(starts)} blocks for {n} subjects")
+        return None
     labels_ttl = ox.serialize(ox.parse(b"\n".join(label_lines) + b"\n", format=ox.RdfFormat.N_TRIPLES),
                               format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
     _, label_starts, label_body = _split(labels_ttl)
     labelled = [k for k in range(n) if label_counts[k]]
     if len(label_starts) != len(labelled):
-        raise ValueError(f"the Turtle writer gave {len(label_starts)} label blocks for {len(labelled)} subjects")
+        return None
     label_off = array("Q", [0] * (n + 1))
     at = iter(zip(labelled, label_starts[1:] + [len(label_body)]))
     pos, nxt = 0, next(at, None)
@@ -178,6 +179,7 @@ def write(folder: Path, store, prefixes: dict[str, str], key: str | None) -> dic
               "labels.off": label_off, "counts": array("I", counts + label_counts), "flags": array("B", entity)}
     for name, lists in (("links", links), ("refs", refs), ("amounts", amounts)):
         arrays[f"{name}.off"], arrays[name] = _csr(lists)
+    folder.mkdir(parents=True, exist_ok=True)
     for name, data in arrays.items():
         atomic_write(folder / name, data.tobytes())
     for name, blob in (("subjects.nt", b"".join(subjects)), ("blocks.ttl", body), ("labels.ttl", label_body)):

@@ -233,3 +233,19 @@ def test_the_endpoint_s_worker_reads_the_index_of_the_store_it_serves(store, mon
     del req["store"]
     kind, _, body, more = serve_named.execute_algorithm(store.store, req, prefixes(BASE))
     assert body.decode("utf-8").splitlines() == want and len(calls) == 1
+
+
+def test_a_blank_node_is_written_as_the_store_writes_it(tmp_path):
+    """pmkg writes no blank node, but a store may hold one: its label is the store's in both answers,
+    and its statements are no entity's (kg.walk looks up IRIs only)."""
+    nquads = (f"{typed('a', 'Organization')} .\n{iri('a')} <{S}address> _:x .\n"
+              f'_:x <{S}streetAddress> "Main street 1" .\n{typed("b", "Project")} .\n'
+              f"{iri('b')} {PARTNER} {iri('a')} .\n").encode()
+    store = OxigraphStore.create(tmp_path / "store", nquads, "key-b", BASE)
+    assert N.write(tmp_path / N.FOLDER, store, prefixes(BASE), "key-b") is not None
+    index = N.published(store, prefixes(BASE))
+    for local, n in (("a", 0), ("a", 1), ("b", 2)):
+        mine = index.subgraph(PM + local, n)
+        theirs = walked(store, ox.NamedNode(PM + local), n)
+        assert turtle(walk.Result("CONSTRUCT", triples=mine)) == turtle(theirs)
+        assert "schema:address _:" in turtle(theirs) and "Main street" not in turtle(theirs)
