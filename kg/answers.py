@@ -23,7 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .files import atomic_write
-from .store import Term, tsv_term  # the TSV writer of `pmkg query -f tsv`
+from .store import Term, beside, tsv_term  # the TSV writer of `pmkg query -f tsv`
 
 FOLDER = "answers"
 INDEX = "index.json"
@@ -42,8 +42,7 @@ def terms_key(bindings: dict[str, Term]) -> dict[str, str]:
 
 def folder_of(store) -> Path | None:
     """The answers folder of a published store (``<generation>/answers``); None for another store."""
-    path = getattr(store, "path", None)
-    return None if path is None else Path(path).parent / FOLDER
+    return beside(store, FOLDER)
 
 
 def write(folder: Path, entries: list[tuple[str, str, dict[str, Term], list[str], Sequence[tuple]]]) -> dict:

@@ -39,7 +39,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .files import atomic_write
-from .store import MARKER, bulk
+from .store import beside, bulk, read_marker
 
 FOLDER = "neighbourhoods"
 INDEX = "index.json"
@@ -67,8 +67,7 @@ NEW_SUBJECT = rb"\n(?=[^\t ])"
 
 def folder_of(store) -> Path | None:
     """The neighbourhoods folder of a published store (``<generation>/neighbourhoods``); None for another."""
-    path = getattr(store, "path", None)
-    return None if path is None else Path(path).parent / FOLDER
+    return beside(store, FOLDER)
 
 
 # --- writing (pmkg build) -----------------------------------------------------------------------------
@@ -323,11 +322,11 @@ def published(store, prefixes: dict[str, str]) -> Index | None:
         return None
     try:
         entry = json.loads((folder / INDEX).read_text(encoding="utf-8"))
-        marker = json.loads((Path(store.path) / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    marker = read_marker(Path(store.path)) or {}
     if (not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("definition") != DEFINITION
-            or entry.get("prefixes") != prefixes or not isinstance(marker, dict)
+            or entry.get("prefixes") != prefixes
             or entry.get("key") is None or entry.get("key") != marker.get("key")
             or entry.get("itemsize") != {"I": array("I").itemsize, "Q": array("Q").itemsize}):
         return None

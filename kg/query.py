@@ -718,11 +718,13 @@ def emit(ans: Answer, write, fmt: str | None = None, base: str | None = None, *,
     base = base or default_base()
     if result.kind != "SELECT":
         if result.kind in ("CONSTRUCT", "DESCRIBE"):
-            # kg.walk gives its triples sorted already (a neighbourhood may be most of the graph)
-            triples = result.triples if ans.query.algorithm else sorted(result.triples, key=str)
+            # format_result sorts what it writes; a page is cut from the sorted triples (kg.walk's are
+            # sorted already: a neighbourhood may be most of the graph)
+            triples = result.triples
             n = len(triples)
             if offset or (limit is not None and limit < n):
-                triples = triples[offset:None if limit is None else offset + limit]
+                ordered = triples if ans.query.algorithm else sorted(triples, key=str)
+                triples = ordered[offset:None if limit is None else offset + limit]
             result = Result(result.kind, triples=triples)
             shown = Shown(len(triples), n, offset, limit)
         else:

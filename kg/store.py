@@ -290,7 +290,7 @@ class OxigraphStore:
         be opened.
         """
         path = Path(path)
-        marker = _read_marker(path)
+        marker = read_marker(path)
         if not marker or marker.get("state") != "ready":
             raise StoreError(f"Oxigraph store {path}: not a complete pmkg store (no {MARKER} saying it is ready)")
         try:
@@ -330,7 +330,7 @@ class OxigraphStore:
         path = Path(path)
         if path.exists() and not path.is_dir():
             raise StoreError(f"Oxigraph store {path}: not a folder")
-        marker = _read_marker(path)
+        marker = read_marker(path)
         if marker is None and path.is_dir() and any(path.iterdir()):
             raise StoreError(f"Oxigraph store {path}: the folder is not empty and holds no pmkg store "
                              f"(no {MARKER}); give a new or empty folder")
@@ -440,7 +440,16 @@ def _bulk_load(store, nquads: bytes | str | Path) -> None:
         raise StoreError(f"Oxigraph refused the graph: {_oneline(e)}") from None
 
 
-def _read_marker(path: Path) -> dict | None:
+def beside(store, name: str) -> Path | None:
+    """The folder ``name`` next to the folder of ``store``: what a build published with its store
+    (``<generation>/answers``, ``<generation>/neighbourhoods``); None for a store with no folder."""
+    path = getattr(store, "path", None)
+    return None if path is None else Path(path).parent / name
+
+
+def read_marker(path: Path) -> dict | None:
+    """The marker of the persistent store in ``path`` (what was loaded, and its key); None when there is
+    none, {} when it cannot be read."""
     f = path / MARKER
     if not f.is_file():
         return None

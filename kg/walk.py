@@ -26,13 +26,12 @@ from .config import default_base
 from .prefixes import prefixes
 from .store import Result, Store, Term, bulk, values_rows
 
-SCHEMA = "https://schema.org/"
-#: The classes of the entities a link joins.
-ENTITY_CLASSES = tuple(f"<{SCHEMA}{c}>" for c in ("Organization", "Project", "MedicalTrial", "FundingScheme",
-                                                  "MonetaryGrant"))
-#: Predicates that are not links: they mirror schema:fundedItem.
-MIRRORS = (f"<{SCHEMA}funding>", "<http://purl.org/cerif/frapo/funds>")
-LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SCHEMA = neighbourhoods.SCHEMA
+#: The classes of the entities a link joins, and the predicates that are no links (they mirror
+#: schema:fundedItem), as SPARQL writes them: one definition, kg.neighbourhoods', which the index follows.
+ENTITY_CLASSES = tuple(f"<{c}>" for c in neighbourhoods.ENTITY_CLASSES)
+MIRRORS = tuple(f"<{m}>" for m in neighbourhoods.MIRRORS)
+LABEL = neighbourhoods.LABEL
 ACRONYM = "https://w3id.org/pmkg/def#acronym"
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 #: Nodes per query: a VALUES block of this many IRIs stays a small request for an endpoint.
@@ -194,7 +193,7 @@ def neighbourhood(store: Store, bindings: dict[str, Term]) -> Result:
     with bulk():
         for res in _lookup(store, "node", nodes, template,
                            f"{{ ?node ?p ?o }}\n"
-                           f"UNION {{ ?node <{SCHEMA}amount> ?money . ?money ?moneyP ?moneyO }}"):
+                           f"UNION {{ ?node <{neighbourhoods.AMOUNT}> ?money . ?money ?moneyP ?moneyO }}"):
             triples.update(res.triples)
             objects.update(t.object for t in res.triples if isinstance(t.object, ox.NamedNode) and t.subject in nodes)
         for res in _lookup(store, "o", objects, f"CONSTRUCT {{ ?o <{LABEL}> ?oLabel }}", f"?o <{LABEL}> ?oLabel"):

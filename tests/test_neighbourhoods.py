@@ -36,13 +36,8 @@ def store(published):
     return published_store()
 
 
-def without_index(store: OxigraphStore) -> OxigraphStore:
-    """The same store, not published: kg.walk asks it."""
-    return store.detached()
-
-
 def walked(store: OxigraphStore, centre, n: int):
-    return walk.neighbourhood(without_index(store), {"entity": centre, "hops": hops(n)})
+    return walk.neighbourhood(store.detached(), {"entity": centre, "hops": hops(n)})
 
 
 def turtle(result) -> str:
@@ -190,7 +185,7 @@ def test_the_command_writes_the_index_s_turtle_and_pages_it_as_triples(store):
     args = [sys.executable, "-m", "kg", "query", "neighbourhood", "-p", "entity=PRIME-ROSE", "-p", "hops=2"]
     out = subprocess.run(args, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    plain = Q.answer("neighbourhood", {"entity": "PRIME-ROSE", "hops": "2"}, without_index(store))
+    plain = Q.answer("neighbourhood", {"entity": "PRIME-ROSE", "hops": "2"}, store.detached())
     assert out.stdout == turtle(plain.result)
     page = subprocess.run(args + ["--limit", "7", "--offset", "3"], capture_output=True, text=True, timeout=120)
     assert page.returncode == 0, page.stderr
